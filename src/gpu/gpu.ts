@@ -1,0 +1,237 @@
+import { DeviceLostError, GpuError } from '../errors/index.js';
+import { foldWorkgroups } from './dispatch.js';
+import { PipelineCache, type Kernel, type Overrides } from './pipelines.js';
+import { BufferPool } from './pool.js';
+import { BYTES_PER_ELEMENT, numel, type GpuDtype, type GpuTensor } from './tensor.js';
+
+/** What the adapter is, for logs, benches and bundles. */
+export interface GpuInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  features: string[];
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+}
+
+export interface AcquireOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Request WebGPU's default limits instead of the adapter's own (tests of chunking use this). */
+  defaultLimits?: boolean;
+}
+
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['shader-f16', 'subgroups' as GPUFeatureName, 'timestamp-query'];
+const REQUESTED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+/** Where WebGPU is missing, the one message a user sees. */
+export const NO_WEBGPU_HELP =
+  'WebGPU is not available in this browser. Use Chrome or Edge 113 or newer with hardware acceleration enabled (chrome://settings/system), or open a result bundle, which needs no GPU.';
+
+/** Requests an adapter and a device with the adapter's own limits and whichever optional features it has. */
+export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
+  const nav = (globalThis as { navigator?: Navigator }).navigator;
+  if (!nav?.gpu) throw new GpuError('gpu-unavailable', NO_WEBGPU_HELP);
+  const adapter = await nav.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new GpuError('gpu-unavailable', NO_WEBGPU_HELP);
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const requiredLimits: Record<string, number> = {};
+  if (!options.defaultLimits) {
+    for (const name of REQUESTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  }
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'deltascope' });
+  const info = adapter.info;
+  return new Gpu(device, {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    description: info.description,
+    isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    features: [...device.features],
+    maxBufferSize: device.limits.maxBufferSize,
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+  });
+}
+
+type TypedArray = Float32Array | Int32Array | Uint32Array | Uint16Array;
+
+export interface RunOptions {
+  /** Storage buffers bound at @binding(1), (2), … in order; the uniform Params struct sits at @binding(0). */
+  buffers: readonly GpuTensor[];
+  /** Packed Params struct (see packParams); omit for kernels without one, which then start at @binding(0). */
+  params?: ArrayBuffer;
+  /** Workgroup grid; a single number is folded into 2-D/3-D when it exceeds the per-dimension limit. */
+  workgroups: number | readonly [number, number, number];
+  overrides?: Overrides;
+}
+
+/**
+ * One device with its pipeline cache and buffer pool. Dispatches are recorded into one command encoder
+ * and submitted together at `flush()` (reads flush first), so a forward pass is a handful of submits.
+ */
+export class Gpu {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  /** Resolves (never rejects) when the device is lost; holds the error to rethrow. */
+  readonly lost: Promise<DeviceLostError>;
+  private lostError: DeviceLostError | null = null;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private uniformsInFlight: GPUBuffer[] = [];
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly info: GpuInfo,
+  ) {
+    this.pool = new BufferPool(device);
+    this.pipelines = new PipelineCache(device);
+    this.lost = device.lost.then((l) => {
+      this.lostError = new DeviceLostError(l.reason ?? 'unknown', l.message || 'the device was lost');
+      return this.lostError;
+    });
+  }
+
+  get hasF16(): boolean {
+    return this.device.features.has('shader-f16');
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws the DeviceLostError if the device is gone; call before starting new work. */
+  checkAlive(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  /** A pooled storage tensor; contents are undefined until written. */
+  empty(shape: readonly number[], dtype: GpuDtype = 'f32', label = 'tensor'): GpuTensor {
+    const bytes = Math.max(4, numel(shape) * BYTES_PER_ELEMENT[dtype]);
+    if (bytes > this.device.limits.maxBufferSize) {
+      throw new GpuError('gpu-out-of-memory', `${label}: ${bytes} bytes exceeds this GPU's maxBufferSize ${this.device.limits.maxBufferSize}`);
+    }
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    return { buffer: this.pool.acquire(bytes, usage, label), shape: [...shape], dtype, offsetBytes: 0 };
+  }
+
+  /** Uploads host data into a new pooled tensor. */
+  upload(data: TypedArray, shape: readonly number[], dtype?: GpuDtype, label = 'upload'): GpuTensor {
+    const dt: GpuDtype = dtype ?? (data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : data instanceof Uint16Array ? 'f16' : 'u32');
+    if (numel(shape) !== data.length) throw new Error(`${label}: ${data.length} values do not fill shape [${shape.join(', ')}]`);
+    const t = this.empty(shape, dt, label);
+    this.write(t, data);
+    return t;
+  }
+
+  /** Writes host data into an existing tensor (queue order: before any later flush). */
+  write(t: GpuTensor, data: TypedArray, elementOffset = 0): void {
+    const bytes = data.byteLength;
+    const padded = bytes % 4 === 0 ? data : new Uint8Array(Math.ceil(bytes / 4) * 4);
+    if (padded !== data) (padded as Uint8Array).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+    this.device.queue.writeBuffer(t.buffer, t.offsetBytes + elementOffset * BYTES_PER_ELEMENT[t.dtype], padded.buffer, padded.byteOffset, padded.byteLength);
+  }
+
+  release(...tensors: (GpuTensor | null | undefined)[]): void {
+    for (const t of tensors) if (t) this.pool.release(t.buffer);
+  }
+
+  /** Records one compute dispatch. Compiles (or fetches from cache) its pipeline first. */
+  async run(kernel: Kernel, opts: RunOptions): Promise<void> {
+    this.checkAlive();
+    const pipeline = await this.pipelines.get(kernel, opts.overrides);
+    this.record(kernel, pipeline, opts);
+  }
+
+  private record(kernel: Kernel, pipeline: GPUComputePipeline, opts: RunOptions): void {
+    const entries: GPUBindGroupEntry[] = [];
+    let binding = 0;
+    if (opts.params) {
+      const ub = this.pool.acquire(opts.params.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${kernel.name}.params`);
+      this.device.queue.writeBuffer(ub, 0, opts.params);
+      this.uniformsInFlight.push(ub);
+      entries.push({ binding: binding++, resource: { buffer: ub, size: opts.params.byteLength } });
+    }
+    for (const t of opts.buffers) {
+      const size = Math.max(4, Math.ceil((numel(t.shape) * BYTES_PER_ELEMENT[t.dtype]) / 4) * 4);
+      entries.push({ binding: binding++, resource: { buffer: t.buffer, offset: t.offsetBytes, size: Math.min(size, t.buffer.size - t.offsetBytes) } });
+    }
+    const bindGroup = this.device.createBindGroup({ label: kernel.name, layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'deltascope' });
+    if (!this.pass) this.pass = this.encoder.beginComputePass({ label: 'deltascope' });
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    const [x, y, z] = typeof opts.workgroups === 'number' ? foldWorkgroups(opts.workgroups, this.device.limits.maxComputeWorkgroupsPerDimension) : opts.workgroups;
+    this.pass.dispatchWorkgroups(x, y, z);
+  }
+
+  /** Records a buffer-to-buffer copy (ends the current compute pass). */
+  copy(src: GpuTensor, dst: GpuTensor, bytes: number, srcOffsetBytes = 0, dstOffsetBytes = 0): void {
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'deltascope' });
+    this.encoder.copyBufferToBuffer(src.buffer, src.offsetBytes + srcOffsetBytes, dst.buffer, dst.offsetBytes + dstOffsetBytes, bytes);
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    this.endPass();
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+    }
+    for (const ub of this.uniformsInFlight) this.pool.release(ub);
+    this.uniformsInFlight = [];
+    this.pool.afterSubmit();
+  }
+
+  /** Copies a tensor back to the host (flushes first). Returns raw bytes of its elements. */
+  async readBytes(t: GpuTensor, bytes = numel(t.shape) * BYTES_PER_ELEMENT[t.dtype], offsetBytes = 0): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.device.createBuffer({ size: Math.max(4, size), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'deltascope' });
+    this.encoder.copyBufferToBuffer(t.buffer, t.offsetBytes + offsetBytes, staging, 0, size);
+    this.flush();
+    try {
+      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lost.then((e) => Promise.reject(e))]);
+      return staging.getMappedRange().slice(0, bytes);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  async read(t: GpuTensor): Promise<Float32Array> {
+    if (t.dtype !== 'f32') throw new Error(`read: tensor is ${t.dtype}; use readBytes`);
+    return new Float32Array(await this.readBytes(t));
+  }
+
+  /** Waits for all submitted work (surfaces device loss as DeviceLostError). */
+  async sync(): Promise<void> {
+    this.flush();
+    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost.then((e) => Promise.reject(e))]);
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.trim();
+    this.device.destroy();
+  }
+}

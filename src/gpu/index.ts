@@ -1,0 +1,7 @@
+export { acquireGpu, Gpu, NO_WEBGPU_HELP, type AcquireOptions, type GpuInfo, type RunOptions } from './gpu.js';
+export { foldWorkgroups } from './dispatch.js';
+export { packParams, type ParamField } from './params.js';
+export { PipelineCache, type Kernel, type Overrides } from './pipelines.js';
+export { BufferPool } from './pool.js';
+export { BYTES_PER_ELEMENT, expectShape, numel, shapeString, tensorBytes, type GpuDtype, type GpuTensor } from './tensor.js';
+export * from './kernels/index.js';

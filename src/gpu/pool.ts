@@ -1,0 +1,61 @@
+/**
+ * Reuses GPU buffers by (size class, usage). Sizes are rounded up to 16 B (or the next power of two
+ * above 1 MiB, so odd sizes still share), and released buffers only return to the free list after the
+ * commands that used them were submitted (`afterSubmit`), so a buffer is never reused mid-encoder.
+ */
+export class BufferPool {
+  private readonly free = new Map<string, GPUBuffer[]>();
+  private pending: GPUBuffer[] = [];
+  private readonly sizes = new WeakMap<GPUBuffer, number>();
+  private allocatedBytesTotal = 0;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  get allocatedBytes(): number {
+    return this.allocatedBytesTotal;
+  }
+
+  static roundSize(bytes: number): number {
+    const b = Math.max(16, Math.ceil(bytes / 16) * 16);
+    if (b <= 1 << 20) return b;
+    return 2 ** Math.ceil(Math.log2(b));
+  }
+
+  acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
+    const size = BufferPool.roundSize(bytes);
+    const key = `${size}:${usage}`;
+    const list = this.free.get(key);
+    const reused = list?.pop();
+    if (reused) return reused;
+    const buffer = this.device.createBuffer({ size, usage, label });
+    this.sizes.set(buffer, size);
+    this.allocatedBytesTotal += size;
+    return buffer;
+  }
+
+  /** Hand a buffer back; it becomes reusable after the next submit. */
+  release(buffer: GPUBuffer): void {
+    this.pending.push(buffer);
+  }
+
+  afterSubmit(): void {
+    for (const b of this.pending) {
+      const key = `${b.size}:${b.usage}`;
+      let list = this.free.get(key);
+      if (!list) this.free.set(key, (list = []));
+      list.push(b);
+    }
+    this.pending = [];
+  }
+
+  /** Destroy every idle buffer (e.g. between runs). */
+  trim(): void {
+    for (const list of this.free.values()) {
+      for (const b of list) {
+        this.allocatedBytesTotal -= this.sizes.get(b) ?? b.size;
+        b.destroy();
+      }
+    }
+    this.free.clear();
+  }
+}

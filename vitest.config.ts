@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+
+/** The shared fixtures sit beside the repository (../shared/fixtures), in CI as here. */
+const FIXTURES_DIR = path.resolve(import.meta.dirname, '../shared/fixtures');
+
+/** Headless Chromium with a WebGPU adapter on machines without a GPU (see ../shared/webgpu-ci.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const define = { __FIXTURES_DIR__: JSON.stringify(FIXTURES_DIR) };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        define,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+      },
+      {
+        define,
+        server: { fs: { allow: [import.meta.dirname, FIXTURES_DIR] } },
+        test: {
+          name: 'gpu',
+          include: ['test/gpu/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        define,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
