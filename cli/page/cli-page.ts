@@ -1,2 +1,24 @@
-// Entry of cli.html: the page the CLI drives in headless Chromium (see cli/harness.mjs).
-export {};
+// Entry of cli.html: the page the CLI drives in headless Chromium (see cli/browser.ts).
+import { serializeError, type SerializedError } from '../../src/errors/index.js';
+
+type Task = (args: unknown) => Promise<unknown>;
+
+/** Page-side tasks, loaded on demand; each validates its own arguments. */
+const TASKS: Record<string, () => Promise<Task>> = {
+  'gpu-info': async () => (await import('./tasks/gpu-info.js')).gpuInfo as Task,
+};
+
+export type TaskOutcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
+
+async function runTask(name: string, args: unknown): Promise<TaskOutcome> {
+  try {
+    const load = TASKS[name];
+    if (!load) throw new Error(`unknown CLI task "${name}"`);
+    const task = await load();
+    return { ok: true, result: await task(args) };
+  } catch (e) {
+    return { ok: false, error: serializeError(e) };
+  }
+}
+
+(globalThis as { deltascopeCli?: unknown }).deltascopeCli = { run: runTask };

@@ -1,0 +1,164 @@
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { deserializeError } from '../src/errors/index.js';
+import type { TaskOutcome } from './page/cli-page.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const SOURCES = ['src', 'workers', 'cli/page', 'public', 'index.html', 'cli.html', 'vite.config.ts', 'package.json'];
+
+/** Chromium flags that give a WebGPU adapter headless, also on machines without a GPU (SwiftShader). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface BrowserRunOptions {
+  /** key → local file or folder; the page receives `files[key]` as an HTTP URL (folders end in "/"). */
+  files?: Record<string, string>;
+}
+
+export interface BrowserRunResult<T> {
+  result: T;
+  /** Files the page sent with putOutput(name, bytes). */
+  outputs: Map<string, Uint8Array>;
+}
+
+function newestMtime(p: string): number {
+  const full = path.join(ROOT, p);
+  if (!existsSync(full)) return 0;
+  const s = statSync(full);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const e of readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(p, e)));
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than the sources; a lock folder keeps parallel CLIs from building twice. */
+export async function ensureBuilt(): Promise<void> {
+  const lock = path.join(ROOT, '.build-lock');
+  const stale = () => !existsSync(path.join(DIST, 'cli.html')) || statSync(path.join(DIST, 'cli.html')).mtimeMs < Math.max(...SOURCES.map(newestMtime));
+  if (!stale()) return;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (!stale()) return;
+    const { build } = await import('vite');
+    await build({ root: ROOT, logLevel: 'warn', configFile: path.join(ROOT, 'vite.config.ts') });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain',
+};
+
+/** Serves one file with HEAD and single-range GET support (safetensors are read by byte range). */
+function serveFile(req: http.IncomingMessage, res: http.ServerResponse, file: string): void {
+  let size: number;
+  try {
+    const s = statSync(file);
+    if (!s.isFile()) throw new Error('not a file');
+    size = s.size;
+  } catch {
+    res.writeHead(404).end();
+    return;
+  }
+  const headers = { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (range && (range[1] || range[2])) {
+    const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    if (start >= size || start > end) {
+      res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+      return;
+    }
+    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': size });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}
+
+function inside(base: string, rel: string): string | null {
+  const full = path.resolve(base, `.${path.sep}${rel}`);
+  return full === base || full.startsWith(base + path.sep) ? full : null;
+}
+
+/**
+ * Runs a page-side task (cli/page/tasks) in headless Chromium on the built app and returns its result.
+ * Inputs are served to the page over HTTP; outputs come back through putOutput. An InputError thrown in
+ * the page is rethrown here as an InputError, so the CLI exits 2 with its one line.
+ */
+export async function runInBrowser<T>(task: string, args: Record<string, unknown>, opts: BrowserRunOptions = {}): Promise<BrowserRunResult<T>> {
+  await ensureBuilt();
+  const outputs = new Map<string, Uint8Array>();
+  const files = Object.entries(opts.files ?? {}).map(([key, p]) => ({ key, local: path.resolve(p) }));
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').map(decodeURIComponent);
+    if (req.method === 'POST' && parts[1] === 'out') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        outputs.set(parts.slice(2).join('/'), new Uint8Array(Buffer.concat(chunks)));
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    if (parts[1] === 'files') {
+      const entry = files.find((f) => f.key === parts[2]);
+      const target = entry && (parts.length > 3 ? inside(entry.local, parts.slice(3).join('/')) : entry.local);
+      if (!target) res.writeHead(404).end();
+      else serveFile(req, res, target);
+      return;
+    }
+    const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const target = inside(DIST, rel);
+    if (!target) res.writeHead(404).end();
+    else serveFile(req, res, target);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const fileUrls = Object.fromEntries(
+    files.map((f) => [f.key, `${base}/files/${encodeURIComponent(f.key)}${existsSync(f.local) && statSync(f.local).isDirectory() ? '/' : ''}`]),
+  );
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.exposeFunction('__deltascopeProgress', (line: string) => process.stderr.write(`${line}\n`));
+    await page.goto(`${base}/cli.html`);
+    await page.waitForFunction(() => 'deltascopeCli' in globalThis);
+    const outcome = await page.evaluate(
+      ([name, taskArgs]) => (globalThis as unknown as { deltascopeCli: { run(n: string, a: unknown): Promise<TaskOutcome> } }).deltascopeCli.run(name, taskArgs),
+      [task, { ...args, files: fileUrls }] as const,
+    );
+    if (!outcome.ok) throw deserializeError(outcome.error);
+    return { result: outcome.result as T, outputs };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { DeltascopeError, InputError } from '../src/errors/index.js';
+
+type Command = { run(argv: string[]): Promise<void> };
+
+/** Each command lives in cli/commands/<name>.ts and is loaded only when called. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  'gpu-info': () => import('./commands/gpu-info.js'),
+};
+
+const USAGE = `usage: deltascope <command> [options]
+
+commands:
+  inspect PATH [--base MODEL_DIR]        what a model, adapter, SAE or bundle holds, validated
+  extract --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers 0,2 --dtype f32|f16|q8|q4 --out DIR [--save-base]
+  train --data FILE --arch relu-l1|topk|jumprelu --width M … --out DIR
+  metrics --decoders A.npy B.npy [--k 8,16]  |  metrics --cka X.npy Y.npy
+  compare --sae NPZ|DIR [--sae NPZ|DIR] --data FILE [--tensor NAME] [--out DIR]
+  run --config FILE|demo --out DIR
+  gpu-info                               the WebGPU adapter batch runs use`;
+
+/** Runs one command; returns the exit status (0 ok, 2 bad input, 1 anything else). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`deltascope: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.file}: ${e.problem}\n`);
+      return 2;
+    }
+    if (e instanceof DeltascopeError) {
+      process.stderr.write(`deltascope ${name}: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`deltascope ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
