@@ -3,14 +3,15 @@ import tseslint from 'typescript-eslint';
 /** Folders in dependency order: each may import only the folders listed for it (through their index.ts). */
 const LAYERS = {
   errors: [],
-  formats: ['errors'],
-  gpu: ['errors'],
-  model: ['errors', 'gpu', 'formats'],
-  sae: ['errors', 'gpu', 'formats'],
-  analysis: ['errors', 'gpu', 'formats'],
-  store: ['errors', 'gpu', 'formats'],
-  lab: ['errors', 'gpu', 'formats', 'model', 'sae', 'analysis', 'store'],
-  app: ['errors', 'gpu', 'formats', 'model', 'sae', 'analysis', 'store', 'lab'],
+  progress: [],
+  formats: ['errors', 'progress'],
+  gpu: ['errors', 'progress'],
+  model: ['errors', 'progress', 'gpu', 'formats'],
+  sae: ['errors', 'progress', 'gpu', 'formats'],
+  analysis: ['errors', 'progress', 'gpu', 'formats'],
+  store: ['errors', 'progress', 'gpu', 'formats'],
+  lab: ['errors', 'progress', 'gpu', 'formats', 'model', 'sae', 'analysis', 'store'],
+  app: ['errors', 'progress', 'gpu', 'formats', 'model', 'sae', 'analysis', 'store', 'lab'],
 };
 const ALL = Object.keys(LAYERS);
 
