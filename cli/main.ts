@@ -5,6 +5,8 @@ type Command = { run(argv: string[]): Promise<void> };
 /** Each command lives in cli/commands/<name>.ts and is loaded only when called. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   'gpu-info': () => import('./commands/gpu-info.js'),
+  extract: () => import('./commands/extract.js'),
+  inspect: () => import('./commands/inspect.js'),
 };
 
 const USAGE = `usage: deltascope <command> [options]

@@ -1,0 +1,106 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../../src/errors/index.js';
+import {
+  type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, loadLoraAdapterFolder,
+  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseNpy, parseNpz, readBundleManifest, resolvedModules,
+} from '../../src/formats/index.js';
+import { localFile, modelFilesFromDir } from '../../src/formats/node-files.js';
+import { parseArgs, stringFlag } from '../args.js';
+
+const NUMPY_DTYPE: Record<NpyDtype, string> = {
+  f4: 'float32', f8: 'float64', f2: 'float16', i4: 'int32', i8: 'int64', u1: 'uint8', b1: 'bool', i1: 'int8', u4: 'uint32',
+};
+
+type Report = Record<string, unknown>;
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    throw new InputError(p, 'no such file or directory');
+  }
+}
+
+function saeReport(sae: SaeWeights, format: string): Report {
+  return {
+    kind: 'sae',
+    format,
+    architecture: sae.architecture,
+    d_in: sae.dIn,
+    d_sae: sae.dSae,
+    ...(sae.k !== undefined ? { k: sae.k } : {}),
+    apply_b_dec_to_input: sae.applyBDecToInput,
+    normalize_activations: sae.normalizeActivations,
+  };
+}
+
+async function modelReport(files: ModelFiles): Promise<Report> {
+  const { config, checkpoint } = await openGemma2Checkpoint(files);
+  const dtypes = [...new Set([...checkpoint.tensors.values()].map((t) => t.dtype))].sort();
+  return { kind: 'model', config, tensors: checkpoint.tensors.size, dtype: dtypes.length === 1 ? dtypes[0] : dtypes.join('+') };
+}
+
+async function folderReport(dir: string, base: Gemma2Config | undefined): Promise<Report> {
+  const files = await modelFilesFromDir(dir);
+  const names = new Set(files.names());
+  if (names.has('adapter_config.json')) {
+    const adapter = await loadLoraAdapterFolder(files, base);
+    return { kind: 'lora', modules: resolvedModules(adapter) };
+  }
+  if (names.has('config.json') && (names.has(INDEX_NAME) || [...names].some((n) => n.endsWith('.safetensors')))) {
+    const report = await modelReport(files);
+    if (base) checkSameModel(base, report.config as Gemma2Config, dir);
+    return report;
+  }
+  if (names.has('params.npz') || (names.has('cfg.json') && names.has('sae_weights.safetensors'))) {
+    const sae = await loadSaeFiles(files, { expectedDIn: base?.hiddenSize });
+    return saeReport(sae, names.has('params.npz') ? 'gemma-scope' : 'saelens');
+  }
+  throw new InputError(dir, 'not a model (config.json + safetensors), adapter (adapter_config.json) or SAE (params.npz, or cfg.json + sae_weights.safetensors) folder');
+}
+
+function checkSameModel(base: Gemma2Config, other: Gemma2Config, file: string): void {
+  for (const k of ['hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'numKeyValueHeads', 'headDim', 'intermediateSize', 'vocabSize'] as const) {
+    if (base[k] !== other[k]) throw new InputError(file, `${k} is ${other[k]}, the base model's is ${base[k]}`);
+  }
+}
+
+async function fileReport(file: string, base: Gemma2Config | undefined): Promise<Report> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.safetensors') {
+    const st = await SafetensorsFile.open(await localFile(file), file);
+    const tensors = [...st.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
+    return { kind: 'safetensors', tensors, metadata: st.metadata };
+  }
+  if (ext === '.npy') {
+    const a = parseNpy(await readFile(file), file);
+    return { kind: 'npy', dtype: NUMPY_DTYPE[a.dtype], shape: a.shape };
+  }
+  if (ext === '.npz') {
+    const bytes = await readFile(file);
+    const arrays = parseNpz(bytes, file);
+    if (arrays.has('W_enc') && arrays.has('W_dec')) {
+      const files: ModelFiles = { get: (n) => (n === 'params.npz' ? bytes : undefined), names: () => ['params.npz'], label: path.dirname(file) };
+      return saeReport(await loadSaeFiles(files, { expectedDIn: base?.hiddenSize }), 'gemma-scope');
+    }
+    return { kind: 'npz', arrays: Object.fromEntries([...arrays].map(([k, a]) => [k, { dtype: NUMPY_DTYPE[a.dtype], shape: a.shape }])) };
+  }
+  if (ext === '.zip') return { kind: 'bundle', manifest: readBundleManifest(await readFile(file), file) };
+  if (path.basename(file) === 'config.json') return { kind: 'config', config: parseGemma2Config(await readFile(file, 'utf8'), file) };
+  throw new InputError(file, 'unrecognised file type (expected .safetensors, .npy, .npz, a bundle .zip, or a folder)');
+}
+
+/** `deltascope inspect PATH [--base MODEL_DIR]`: what PATH holds, validated (against the base model when given), as one JSON line. */
+export async function run(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, { command: 'inspect', flags: { base: 'string' }, positional: ['PATH'], required: ['PATH'] });
+  const target = args.positional[0];
+  const baseDir = stringFlag(args, 'base');
+  let base: Gemma2Config | undefined;
+  if (baseDir !== undefined) {
+    if (!(await isDir(baseDir))) throw new InputError(baseDir, '--base must be a model folder');
+    base = (await openGemma2Checkpoint(await modelFilesFromDir(baseDir))).config;
+  }
+  const report = (await isDir(target)) ? await folderReport(target, base) : await fileReport(target, base);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+
+/**
+ * What a result bundle holds, as zod schemas: the manifest and the reduced metrics every panel draws.
+ * Everything here is small (series, pre-binned histograms, matrices of layer × adapter), never tensors.
+ * Strings are bounded so a hostile bundle cannot smuggle in megabytes of text.
+ */
+
+export const BUNDLE_FORMAT = 'deltascope-bundle';
+export const BUNDLE_VERSION = 1;
+
+const num = z.number();
+const name = z.string().min(1).max(200);
+const layer = z.number().int().min(0).max(1023);
+const count = z.number().int().min(0);
+const series = z.array(num).max(1_000_000);
+
+/** Pre-binned histogram: `counts[i]` values fell in `[edges[i], edges[i+1])`; `scale` says how to draw x. */
+export const HistogramSchema = z
+  .object({
+    edges: z.array(num).min(2).max(10_001),
+    counts: z.array(count).max(10_000),
+    scale: z.enum(['linear', 'log10']),
+  })
+  .refine((h) => h.edges.length === h.counts.length + 1, { message: 'edges must have one more entry than counts' });
+export type Histogram = z.infer<typeof HistogramSchema>;
+
+export const AdapterSummarySchema = z.object({
+  name,
+  rank: count,
+  alpha: num,
+  targets: z.array(name).max(64),
+  layers: z.array(layer).max(1024),
+  modules: count,
+});
+export type AdapterSummary = z.infer<typeof AdapterSummarySchema>;
+
+export const ModelSummarySchema = z.object({
+  name,
+  hiddenSize: count,
+  numLayers: count,
+  vocabSize: count,
+  precision: z.enum(['f32', 'f16', 'q8', 'q4']),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+/** Mean per-token ‖delta‖ and ‖base resid_post‖ at one (layer, adapter), BOS excluded. */
+export const DeltaNormSchema = z.object({ layer, adapter: name, meanDeltaNorm: num, meanBaseNorm: num, tokens: count });
+export type DeltaNorm = z.infer<typeof DeltaNormSchema>;
+
+/** One training run of a delta SAE; `points` every logged step, `heldOut` every evaluation. */
+export const TrainingCurveSchema = z.object({
+  layer,
+  adapter: name,
+  seed: z.number().int(),
+  points: z.array(z.object({ step: count, loss: num, mse: num, l0: num })).max(100_000),
+  heldOut: z.array(z.object({ step: count, fvu: num })).max(100_000),
+});
+export type TrainingCurve = z.infer<typeof TrainingCurveSchema>;
+
+/** How well one SAE reconstructs held-out deltas (definitions: fixtures README §5). */
+export const SaeEvalSchema = z.object({
+  mse: num,
+  fvu: num,
+  nmseUncentered: num,
+  meanL0: num,
+  nDead: count,
+  width: count,
+  density: HistogramSchema,
+  fvuInterval: z.tuple([num, num]).nullable(),
+});
+export type SaeEval = z.infer<typeof SaeEvalSchema>;
+
+/**
+ * Held-out reconstruction at one (layer, adapter): the delta SAE on the deltas; the pretrained SAE on the
+ * deltas directly; and the pretrained SAE as the difference of its reconstructions, SAE(ft) − SAE(base).
+ */
+export const ReconstructionSchema = z.object({
+  layer,
+  adapter: name,
+  deltaSae: SaeEvalSchema,
+  pretrainedDirect: SaeEvalSchema.nullable(),
+  pretrainedDiff: SaeEvalSchema.nullable(),
+});
+export type Reconstruction = z.infer<typeof ReconstructionSchema>;
+
+/** Max-cosine distribution of one dictionary against another, reduced. */
+export const CosineSummarySchema = z.object({
+  meanMaxCos: num,
+  interval: z.tuple([num, num]).nullable(),
+  fracAbove: z.object({ '0.5': num, '0.7': num, '0.9': num }),
+  histogram: HistogramSchema,
+});
+export type CosineSummary = z.infer<typeof CosineSummarySchema>;
+
+/**
+ * Delta-SAE decoder vs the pretrained decoder at one (layer, adapter), with its controls: ceiling = a second
+ * delta SAE (other seed) against the first; floor = random unit directions; randomLora = a norm-matched random
+ * LoRA's delta SAE against the pretrained decoder.
+ */
+export const AlignmentSchema = z.object({
+  layer,
+  adapter: name,
+  observed: CosineSummarySchema,
+  ceiling: CosineSummarySchema.nullable(),
+  floor: CosineSummarySchema.nullable(),
+  randomLora: CosineSummarySchema.nullable(),
+});
+export type Alignment = z.infer<typeof AlignmentSchema>;
+
+/** Principal angles (ascending radians) between top-k decoder subspaces, with the random-subspace floor. */
+export const PrincipalAnglesSchema = z.object({
+  layer,
+  adapter: name,
+  k: z.number().int().min(1).max(4096),
+  angles: z.array(num).max(4096),
+  floor: z.array(num).max(4096).nullable(),
+});
+export type PrincipalAngles = z.infer<typeof PrincipalAnglesSchema>;
+
+/** Linear CKA between the delta representations of every pair of adapters at one layer. */
+export const CkaSchema = z
+  .object({ layer, labels: z.array(name).min(1).max(64), matrix: z.array(z.array(num).max(64)).max(64) })
+  .refine((c) => c.matrix.length === c.labels.length && c.matrix.every((r) => r.length === c.labels.length), {
+    message: 'matrix must be labels × labels',
+  });
+export type Cka = z.infer<typeof CkaSchema>;
+
+/** The adapter's own weight update ΔW = scaling·B·A of one module: its size and its spectrum. */
+export const WeightSpaceSchema = z.object({
+  adapter: name,
+  layer,
+  module: z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']),
+  rank: count,
+  scaling: num,
+  frobenius: num,
+  relative: num.nullable(),
+  singularValues: z.array(num).max(4096),
+});
+export type WeightSpace = z.infer<typeof WeightSpaceSchema>;
+
+export const ResultMetricsSchema = z.object({
+  model: ModelSummarySchema.nullable(),
+  adapters: z.array(AdapterSummarySchema).max(64),
+  layers: z.array(layer).max(1024),
+  deltaNorms: z.array(DeltaNormSchema).max(65_536),
+  training: z.array(TrainingCurveSchema).max(4096),
+  reconstruction: z.array(ReconstructionSchema).max(65_536),
+  alignment: z.array(AlignmentSchema).max(65_536),
+  principalAngles: z.array(PrincipalAnglesSchema).max(65_536),
+  cka: z.array(CkaSchema).max(1024),
+  weightSpace: z.array(WeightSpaceSchema).max(65_536),
+});
+export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
+
+export function emptyMetrics(): ResultMetrics {
+  return {
+    model: null,
+    adapters: [],
+    layers: [],
+    deltaNorms: [],
+    training: [],
+    reconstruction: [],
+    alignment: [],
+    principalAngles: [],
+    cka: [],
+    weightSpace: [],
+  };
+}
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A content hash of one input; `method: 'sampled'` hashes size + head + tail for inputs too big to read whole. */
+export const InputHashSchema = z.object({ name, bytes: count, sha256, method: z.enum(['full', 'sampled']) });
+export type InputHash = z.infer<typeof InputHashSchema>;
+
+export const BundleEntrySchema = z.object({ path: z.string().min(1).max(400), bytes: count, sha256 });
+export type BundleEntry = z.infer<typeof BundleEntrySchema>;
+
+export const BundleManifestSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  app: z.object({ name: z.literal('deltascope'), version: z.string().max(64), commit: z.string().max(64) }),
+  createdAt: z.string().max(64),
+  /** The run config with every secret removed (see redactRunConfig in src/lab). */
+  config: z.record(z.string(), z.unknown()),
+  seeds: z.record(z.string(), z.number().int()),
+  inputs: z.object({
+    model: InputHashSchema.nullable(),
+    adapters: z.array(InputHashSchema).max(64),
+    tokenizer: InputHashSchema.nullable(),
+    dataset: InputHashSchema.nullable(),
+    pretrained: z.array(InputHashSchema).max(1024),
+  }),
+  stages: z.object({
+    load: z.boolean(),
+    extract: z.boolean(),
+    train: z.boolean(),
+    evaluate: z.boolean(),
+  }),
+  /** Every other entry of the zip with its size and hash; import checks them. */
+  entries: z.array(BundleEntrySchema).max(10_000),
+});
+export type BundleManifest = z.infer<typeof BundleManifestSchema>;

@@ -1,0 +1,72 @@
+import { InputError } from '../errors/index.js';
+import { type ByteSource, httpProblem, isUrlSource, readText } from './byte-source.js';
+
+/** A folder of files by relative name: a dropped folder, a local directory (Node) or a base URL. */
+export interface ModelFiles {
+  get(name: string): ByteSource | undefined;
+  /** Known file names; empty for a base URL, where names are only found by asking. */
+  names(): string[];
+  /** Shown in messages: folder name or base URL (never a token). */
+  label: string;
+}
+
+export function modelFilesFromMap(entries: Record<string, ByteSource>, label: string): ModelFiles {
+  const map = new Map(Object.entries(entries));
+  return { get: (n) => map.get(n), names: () => [...map.keys()], label };
+}
+
+/** A dropped folder (`webkitRelativePath` = "folder/sub/file") or loose files (by name). */
+export function modelFilesFromFileList(files: ArrayLike<File>): ModelFiles {
+  const map = new Map<string, File>();
+  let root = '';
+  for (const f of Array.from(files)) {
+    const rel = f.webkitRelativePath;
+    if (rel) {
+      const slash = rel.indexOf('/');
+      root ||= slash > 0 ? rel.slice(0, slash) : '';
+      map.set(slash > 0 ? rel.slice(slash + 1) : rel, f);
+    } else {
+      map.set(f.name, f);
+    }
+  }
+  return { get: (n) => map.get(n), names: () => [...map.keys()], label: root || 'dropped files' };
+}
+
+/** Every name under a base URL (e.g. https://huggingface.co/google/gemma-2-2b/resolve/main/). */
+export function modelFilesFromUrl(baseUrl: string, token?: string): ModelFiles {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  return {
+    get: (n) => ({ url: new URL(n, base).href, ...(token ? { token } : {}) }),
+    names: () => [],
+    label: base,
+  };
+}
+
+/** `label/name`, the name used in error messages for a file of this folder. */
+export function fileLabel(files: ModelFiles, name: string): string {
+  return files.label.endsWith('/') ? `${files.label}${name}` : `${files.label}/${name}`;
+}
+
+/** Whether a name exists; for URL folders this asks the server (1-byte Range request). */
+export async function hasFile(files: ModelFiles, name: string): Promise<boolean> {
+  const src = files.get(name);
+  if (src === undefined) return false;
+  if (!isUrlSource(src)) return true;
+  let res: Response;
+  try {
+    res = await fetch(src.url, { headers: { Range: 'bytes=0-0', ...(src.token ? { Authorization: `Bearer ${src.token}` } : {}) } });
+  } catch (e) {
+    throw new InputError(fileLabel(files, name), `cannot fetch: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  await res.body?.cancel();
+  if (res.status === 404) return false;
+  if (!res.ok) throw new InputError(fileLabel(files, name), httpProblem(res.status, res.statusText));
+  return true;
+}
+
+/** Text of a file that must exist, or an InputError naming it. */
+export async function requireText(files: ModelFiles, name: string): Promise<string> {
+  const src = files.get(name);
+  if (src === undefined) throw new InputError(fileLabel(files, name), 'missing file');
+  return readText(src, fileLabel(files, name));
+}
