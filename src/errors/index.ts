@@ -95,3 +95,4 @@ export function deserializeError(s: SerializedError): DeltascopeError {
   if (s.stack) e.stack = s.stack;
   return e;
 }
+export { installComlinkErrorHandler } from './comlink.js';

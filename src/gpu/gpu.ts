@@ -1,8 +1,11 @@
-import { DeviceLostError, GpuError } from '../errors/index.js';
+import { DeltascopeError, DeviceLostError, GpuError } from '../errors/index.js';
 import { foldWorkgroups } from './dispatch.js';
 import { PipelineCache, type Kernel, type Overrides } from './pipelines.js';
 import { BufferPool } from './pool.js';
 import { BYTES_PER_ELEMENT, numel, type GpuDtype, type GpuTensor } from './tensor.js';
+
+/** How long a failed GPU call waits for `device.lost` before reporting its own error instead. */
+const LOST_GRACE_MS = 1000;
 
 /** What the adapter is, for logs, benches and bundles. */
 export interface GpuInfo {
@@ -88,6 +91,11 @@ export class Gpu {
   /** Resolves (never rejects) when the device is lost; holds the error to rethrow. */
   readonly lost: Promise<DeviceLostError>;
   private lostError: DeviceLostError | null = null;
+  private readonly lostWaiters = new Set<(e: DeviceLostError) => void>();
+  private uncaptured: GPUError | null = null;
+  private scopesInFlight: Promise<void>[] = [];
+  private submits = 0;
+  private quietUntilSubmit = -1;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private uniformsInFlight: GPUBuffer[] = [];
@@ -99,9 +107,34 @@ export class Gpu {
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device);
     this.lost = device.lost.then((l) => {
-      this.lostError = new DeviceLostError(l.reason ?? 'unknown', l.message || 'the device was lost');
-      return this.lostError;
+      const err = new DeviceLostError(l.reason ?? 'unknown', l.message || 'the device was lost');
+      this.lostError = err;
+      for (const reject of this.lostWaiters) reject(err);
+      this.lostWaiters.clear();
+      return err;
     });
+    // A validation or out-of-memory error would otherwise only reach the console; keep the first one and
+    // throw it from the next read or sync. Submitted batches are also error-scoped (see flush).
+    device.addEventListener('uncapturederror', (ev) => this.noteError((ev as GPUUncapturedErrorEvent).error));
+  }
+
+  private noteError(e: GPUError | null): void {
+    // Errors that follow a reported one before the next submit are its echoes ("invalid due to a previous error").
+    if (!e || this.submits <= this.quietUntilSubmit) return;
+    this.uncaptured ??= e;
+  }
+
+  /** Waits for the error scopes of submitted batches, then throws (once) the first WebGPU error seen. */
+  private async throwUncaptured(): Promise<void> {
+    const scopes = this.scopesInFlight;
+    this.scopesInFlight = [];
+    await this.untilLost(Promise.all(scopes));
+    const e = this.uncaptured;
+    if (!e) return;
+    this.uncaptured = null;
+    this.quietUntilSubmit = this.submits;
+    if (e instanceof GPUOutOfMemoryError) throw new GpuError('gpu-out-of-memory', `the GPU ran out of memory: ${e.message}`);
+    throw new DeltascopeError('internal', `WebGPU rejected recorded work: ${e.message}`);
   }
 
   get hasF16(): boolean {
@@ -117,14 +150,14 @@ export class Gpu {
     if (this.lostError) throw this.lostError;
   }
 
-  /** A pooled storage tensor; contents are undefined until written. */
-  empty(shape: readonly number[], dtype: GpuDtype = 'f32', label = 'tensor'): GpuTensor {
+  /** A pooled storage tensor; contents are undefined until written. `exact`: no size rounding (see BufferPool.acquire). */
+  empty(shape: readonly number[], dtype: GpuDtype = 'f32', label = 'tensor', exact = false): GpuTensor {
     const bytes = Math.max(4, numel(shape) * BYTES_PER_ELEMENT[dtype]);
     if (bytes > this.device.limits.maxBufferSize) {
       throw new GpuError('gpu-out-of-memory', `${label}: ${bytes} bytes exceeds this GPU's maxBufferSize ${this.device.limits.maxBufferSize}`);
     }
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    return { buffer: this.pool.acquire(bytes, usage, label), shape: [...shape], dtype, offsetBytes: 0 };
+    return { buffer: this.pool.acquire(bytes, usage, label, exact), shape: [...shape], dtype, offsetBytes: 0 };
   }
 
   /** Uploads host data into a new pooled tensor. */
@@ -151,8 +184,37 @@ export class Gpu {
   /** Records one compute dispatch. Compiles (or fetches from cache) its pipeline first. */
   async run(kernel: Kernel, opts: RunOptions): Promise<void> {
     this.checkAlive();
-    const pipeline = await this.pipelines.get(kernel, opts.overrides);
+    const pipeline = await this.untilLost(this.pipelines.get(kernel, opts.overrides));
+    this.checkAlive();
     this.record(kernel, pipeline, opts);
+  }
+
+  /**
+   * `p`, or the DeviceLostError when the device goes first (a lost device may never settle `p`). Waiters
+   * live in a set rather than in Promise.race on `lost`, which would keep one reaction per call alive
+   * for the device's whole life.
+   */
+  private async untilLost<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        if (this.lostError) return reject(this.lostError);
+        this.lostWaiters.add(reject);
+        p.then(resolve, reject).finally(() => this.lostWaiters.delete(reject));
+      });
+    } catch (e) {
+      return this.lostOr(e);
+    }
+  }
+
+  /**
+   * Rethrows `e`, unless the device turns out to be lost: WebGPU rejects work on a destroyed device
+   * (an AbortError from mapAsync, say) before `device.lost` resolves, so wait briefly for it.
+   */
+  private async lostOr(e: unknown): Promise<never> {
+    // Our own errors (a compile failure) are already the answer.
+    if (e instanceof DeltascopeError) throw e;
+    const lost = await Promise.race([this.lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), LOST_GRACE_MS))]);
+    throw lost ?? e;
   }
 
   private record(kernel: Kernel, pipeline: GPUComputePipeline, opts: RunOptions): void {
@@ -193,8 +255,23 @@ export class Gpu {
   flush(): void {
     this.endPass();
     if (this.encoder) {
+      // Scoped, so an invalid dispatch in this batch is known for certain by the time a read or sync returns
+      // (the uncapturederror event may arrive after the readback's mapAsync).
+      this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('validation');
       this.device.queue.submit([this.encoder.finish()]);
+      const validation = this.device.popErrorScope();
+      const memory = this.device.popErrorScope();
+      this.scopesInFlight.push(
+        Promise.all([validation, memory]).then(
+          ([v, m]) => this.noteError(v ?? m),
+          () => undefined, // popErrorScope rejects only on a lost device, which `lost` reports
+        ),
+      );
+      // Long loops that flush often and read rarely would otherwise grow this list without bound.
+      if (this.scopesInFlight.length > 64) this.scopesInFlight = [Promise.all(this.scopesInFlight).then(() => undefined)];
       this.encoder = null;
+      this.submits++;
     }
     for (const ub of this.uniformsInFlight) this.pool.release(ub);
     this.uniformsInFlight = [];
@@ -211,7 +288,9 @@ export class Gpu {
     this.encoder.copyBufferToBuffer(t.buffer, t.offsetBytes + offsetBytes, staging, 0, size);
     this.flush();
     try {
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lost.then((e) => Promise.reject(e))]);
+      await this.untilLost(staging.mapAsync(GPUMapMode.READ));
+      this.checkAlive();
+      await this.throwUncaptured();
       return staging.getMappedRange().slice(0, bytes);
     } finally {
       staging.destroy();
@@ -225,8 +304,11 @@ export class Gpu {
 
   /** Waits for all submitted work (surfaces device loss as DeviceLostError). */
   async sync(): Promise<void> {
+    this.checkAlive();
     this.flush();
-    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lost.then((e) => Promise.reject(e))]);
+    await this.untilLost(this.device.queue.onSubmittedWorkDone());
+    this.checkAlive();
+    await this.throwUncaptured();
   }
 
   destroy(): void {

@@ -4,4 +4,15 @@ export { packParams, type ParamField } from './params.js';
 export { PipelineCache, type Kernel, type Overrides } from './pipelines.js';
 export { BufferPool } from './pool.js';
 export { BYTES_PER_ELEMENT, expectShape, numel, shapeString, tensorBytes, type GpuDtype, type GpuTensor } from './tensor.js';
+export {
+  matmulTransBChunked,
+  maxBindingBytes,
+  planRowChunks,
+  releaseChunks,
+  splitRows,
+  type RowChunk,
+  type RowChunks,
+  type RowSource,
+  type SplitRowsOptions,
+} from './chunked.js';
 export * from './kernels/index.js';

@@ -33,7 +33,11 @@ export class PipelineCache {
   private module(kernel: Kernel): GPUShaderModule {
     let m = this.modules.get(kernel.name);
     if (!m) {
+      // A bad source is reported by compile() with its line:column messages; the scope keeps the same
+      // failure from also surfacing later as an uncaptured error (see Gpu.throwUncaptured).
+      this.device.pushErrorScope('validation');
       m = this.device.createShaderModule({ code: kernel.source, label: kernel.name });
+      void this.device.popErrorScope();
       this.modules.set(kernel.name, m);
     }
     return m;

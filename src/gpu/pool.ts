@@ -21,8 +21,14 @@ export class BufferPool {
     return 2 ** Math.ceil(Math.log2(b));
   }
 
-  acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
-    const size = BufferPool.roundSize(bytes);
+  /**
+   * A buffer of at least `bytes`. `exact` skips the power-of-two rounding (long-lived weights, where rounding
+   * would waste up to half), and rounding never goes past the device's maxBufferSize.
+   */
+  acquire(bytes: number, usage: GPUBufferUsageFlags, label: string, exact = false): GPUBuffer {
+    const tight = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const rounded = BufferPool.roundSize(bytes);
+    const size = exact || rounded > this.device.limits.maxBufferSize ? tight : rounded;
     const key = `${size}:${usage}`;
     const list = this.free.get(key);
     const reused = list?.pop();

@@ -1,0 +1,1 @@
+export { matmulTransBRef as matmulTransBChunkedRef } from './matmul.js';
