@@ -22,11 +22,11 @@ export default defineConfig({
   test: {
     projects: [
       {
-        define,
+        define: { ...define }, // a copy each: Vite mutates the object it is given, which broke the gpu project's define
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
       },
       {
-        define,
+        define: { ...define },
         server: { fs: { allow: [import.meta.dirname, FIXTURES_DIR] } },
         test: {
           name: 'gpu',
@@ -44,7 +44,7 @@ export default defineConfig({
         },
       },
       {
-        define,
+        define: { ...define },
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
