@@ -25,7 +25,8 @@ export function isUrlSource(s: ByteSource): s is UrlSource {
 function memoryReader(bytes: Uint8Array): ByteReader {
   return {
     size: bytes.byteLength,
-    read: async (begin, end) => bytes.slice(begin, end),
+    // A copy that owns its buffer (a Node Buffer's slice() would share its pool).
+    read: async (begin, end) => new Uint8Array(bytes.subarray(begin, end)),
   };
 }
 

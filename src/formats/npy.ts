@@ -71,7 +71,8 @@ export function parseNpy(bytes: ArrayBuffer | Uint8Array, fileName: string): Npy
   const want = count === undefined ? NaN : count * NPY_BYTES[dtype];
   const have = u8.byteLength - dataStart;
   if (have !== want) throw new InputError(fileName, `.npy data is ${have} bytes, shape [${shape.join(', ')}] of ${dtype} needs ${want}`);
-  const data = u8.slice(dataStart, dataStart + want).buffer;
+  // Copy through the Uint8Array constructor: a Node Buffer's slice() shares memory with its pool.
+  const data = new Uint8Array(u8.subarray(dataStart, dataStart + want)).buffer;
   return { dtype, shape, data: makeView(dtype, data) };
 }
 

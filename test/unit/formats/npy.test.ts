@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors/index.js';
 import { parseNpy, parseNpz, writeNpy, writeNpz } from '../../../src/formats/index.js';
 import { zipSync } from 'fflate';
-import { fixtureBytes, fixtureJson } from '../../helpers/fixtures.js';
+import { FIXTURES_DIR, fixtureBytes, fixtureJson } from '../../helpers/fixtures.js';
 import { sameBits } from './bits.js';
 
 interface ManifestFile { file: string; format: string; dtype?: string; shape?: number[] }
@@ -130,5 +130,16 @@ describe('.npz', () => {
     expect(problemOf(() => parseNpz(new Uint8Array(100), 'x.npz'))).toMatch(/^x\.npz: not a readable \.npz/);
     const zipped = zipSync({ 'w.npy': new Uint8Array(20) });
     expect(problemOf(() => parseNpz(zipped, 'x.npz'))).toMatch(/^x\.npz\/w\.npy: not a \.npy file/);
+  });
+});
+
+describe('parseNpy on a Node Buffer', () => {
+  it('returns only the data bytes when the Buffer is a view into a larger pool', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const buf = await readFile(`${FIXTURES_DIR}/metrics/max_cos_A.npy`);
+    const fromBuffer = parseNpy(buf, 'max_cos_A.npy');
+    const fromCopy = parseNpy(new Uint8Array(buf), 'max_cos_A.npy');
+    expect(fromBuffer.data.buffer.byteLength).toBe(fromCopy.data.byteLength);
+    expect(Array.from(fromBuffer.data as Float32Array)).toEqual(Array.from(fromCopy.data as Float32Array));
   });
 });
