@@ -4,9 +4,13 @@ type Command = { run(argv: string[]): Promise<void> };
 
 /** Each command lives in cli/commands/<name>.ts and is loaded only when called. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: () => import('./commands/run.js'),
+  compare: () => import('./commands/compare.js'),
   'gpu-info': () => import('./commands/gpu-info.js'),
+  train: () => import('./commands/train.js'),
   extract: () => import('./commands/extract.js'),
   inspect: () => import('./commands/inspect.js'),
+  metrics: () => import('./commands/metrics.js'),
 };
 
 const USAGE = `usage: deltascope <command> [options]

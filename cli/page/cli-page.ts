@@ -5,7 +5,11 @@ type Task = (args: unknown) => Promise<unknown>;
 
 /** Page-side tasks, loaded on demand; each validates its own arguments. */
 const TASKS: Record<string, () => Promise<Task>> = {
+  run: async () => (await import('./tasks/run.js')).run as Task,
   'gpu-info': async () => (await import('./tasks/gpu-info.js')).gpuInfo as Task,
+  train: async () => (await import('./tasks/train.js')).train as Task,
+  extract: async () => (await import('./tasks/extract.js')).extract as Task,
+  metrics: async () => (await import('./tasks/metrics.js')).metrics as Task,
 };
 
 export type TaskOutcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
