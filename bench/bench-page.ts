@@ -20,6 +20,8 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   matmul: () => import('./matmul.bench.js'),
   'matmul-variants': () => import('./matmul-variants.bench.js'),
   extract: () => import('./extract.bench.js'),
+  sae: () => import('./sae.bench.js'),
+  'extract-matmul': () => import('./extract-matmul.bench.js'),
 };
 
 async function main(): Promise<void> {
