@@ -1,0 +1,26 @@
+// SAE training and evaluation in WGSL: ReLU-L1, TopK (+AuxK) and JumpReLU with torch-exact Adam.
+export type { SaeArch, TrainConfig, TrainConfigInput } from './config.js';
+export { TRAIN_DEFAULTS, resolveTrainConfig, auxEnabled } from './config.js';
+export { lrAt, coefAt } from './schedule.js';
+export type { SaeParams, SaeShard } from './sae-gpu.js';
+export { SaeGpu } from './sae-gpu.js';
+export type { ShardRange } from './shards.js';
+export { planShards } from './shards.js';
+export type { ParamTensors } from './optimizer.js';
+export type { StepLog, TrainerState } from './trainer.js';
+export { SaeTrainer } from './trainer.js';
+export type { TrainingSource, SamplerState } from './sampler.js';
+export { arraySource, BatchSampler, splitHeldOut } from './sampler.js';
+export type { InitOptions } from './init.js';
+export { initSaeParams } from './init.js';
+export { estimateInputScale, meanRow } from './scale.js';
+export type { EvalMetrics, EvalOptions } from './evaluate.js';
+export { evaluateSae } from './evaluate.js';
+export type { SaeCheckpoint } from './checkpoint.js';
+export { checkpointToBytes, checkpointFromBytes, paramTensors, CHECKPOINT_FORMAT } from './checkpoint.js';
+export type { TrainOptions, TrainResult } from './train-loop.js';
+export { trainSae, makeCheckpoint } from './train-loop.js';
+export type { SaelensExtras } from './export.js';
+export { toSaeWeights, saelensFiles, gemmaScopeNpz, logFeatureSparsity } from './export.js';
+export type { TrainJob, TrainJobResult, SaeApi } from './api.js';
+export { createSaeApi } from './api.js';

@@ -1,0 +1,29 @@
+import { expectShape, numel, packParams, type Gpu, type GpuTensor } from '../../gpu/index.js';
+import source from './sae-adam.wgsl?raw';
+
+export const saeAdamKernel = { name: 'sae-adam', source };
+const WG = 64;
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** One torch.optim.Adam update number t (1-based) of p from gradient g, with state m, v (all the same shape). */
+export async function adamUpdate(gpu: Gpu, p: GpuTensor, g: GpuTensor, m: GpuTensor, v: GpuTensor, t: number, h: AdamHyper): Promise<void> {
+  expectShape('adam: g', g, p.shape);
+  expectShape('adam: m', m, p.shape);
+  expectShape('adam: v', v, p.shape);
+  if (!(t >= 1)) throw new Error(`adam: update number must be ≥ 1, got ${t}`);
+  const n = numel(p.shape);
+  const stepSize = h.lr / (1 - h.beta1 ** t);
+  const sqrtBc2 = Math.sqrt(1 - h.beta2 ** t);
+  await gpu.run(saeAdamKernel, {
+    params: packParams([{ u32: n }, { f32: stepSize }, { f32: sqrtBc2 }, { f32: h.beta1 }, { f32: h.beta2 }, { f32: h.eps }, { f32: 1 - h.beta1 }, { f32: 1 - h.beta2 }]),
+    buffers: [p, g, m, v],
+    workgroups: Math.ceil(n / WG),
+    overrides: { WG },
+  });
+}

@@ -1,0 +1,39 @@
+import { describe, it } from 'vitest';
+import { buildCsr } from '../../src/sae/kernels/sae-csr.js';
+import { sparseLatentSums } from '../../src/sae/kernels/sae-sparse-latent.js';
+import { sparseOuter } from '../../src/sae/kernels/sae-sparse-outer.js';
+import { expectRel, randomArray } from '../helpers/assert.js';
+import { testGpu } from '../helpers/gpu.js';
+import { sparseLatentRef, sparseOuterRef } from '../ref/sae-sparse.js';
+import { TOL } from '../tolerances.js';
+import { randomCode } from '../helpers/sae-fixtures.js';
+
+describe('sae-sparse-outer and sae-sparse-latent kernels (through the CSR lists)', () => {
+  for (const [rows, kk, m, d] of [[1, 1, 1, 1], [11, 4, 63, 65], [23, 3, 67, 17]] as const) {
+    it(`weight gradients and per-latent sums match the reference (rows ${rows}, k ${kk}, m ${m}, d ${d})`, async () => {
+      const gpu = await testGpu();
+      const { val, idx } = randomCode(rows, kk, m, rows + kk + m);
+      const g = randomArray(rows * kk, 3);
+      const y = randomArray(rows * d, 4);
+      const csr = { offsets: gpu.empty([m + 1], 'u32'), entries: gpu.empty([rows * kk], 'u32') };
+      const valT = gpu.upload(val, [rows, kk]);
+      const gT = gpu.upload(g, [rows, kk]);
+      await buildCsr(gpu, gpu.upload(idx, [rows, kk], 'u32'), m, csr);
+      const yT = gpu.upload(y, [rows, d]);
+      for (const relu of [true, false]) {
+        const dw = gpu.empty([m, d]);
+        await sparseOuter(gpu, csr, relu ? valT : gT, yT, dw, 0, { reluVals: relu });
+        expectRel(await gpu.read(dw), sparseOuterRef(relu ? val : g, idx, kk, y, m, d, relu), TOL.kernel, `outer relu=${relu}`);
+      }
+      const dbias = gpu.upload(randomArray(m, 8), [m]);
+      const before = await gpu.read(dbias);
+      const lat = gpu.empty([m, 4]);
+      await sparseLatentSums(gpu, csr, valT, gT, dbias, lat, { stats: true, beta: 1 });
+      const ref = sparseLatentRef(val, g, idx, m);
+      expectRel(await gpu.read(dbias), Float64Array.from(ref.dbias, (v, i) => v + before[i]), TOL.kernel, 'dbias (accumulated)');
+      const stats = await gpu.read(lat);
+      expectRel(stats.filter((_, i) => i % 4 === 0), ref.fires, 0, 'fires');
+      expectRel(stats.filter((_, i) => i % 4 === 1), ref.fsum, TOL.kernel, 'fsum');
+    });
+  }
+});
