@@ -1,6 +1,6 @@
 import { loadLoraAdapter, modelFilesFromMap, modelFilesFromUrl, openGemma2Checkpoint, readAllBytes, type LoraAdapter, type ModelFiles } from '../../formats/index.js';
 import { acquireGpu } from '../../gpu/index.js';
-import { GemmaEngine, type AdapterSource, type ModelDtype, type ModelSource } from '../../model/index.js';
+import { GemmaEngine, type AdapterSource, type ForwardOutput, type ModelDtype, type ModelSource } from '../../model/index.js';
 import type { ProgressCallback } from '../../progress/index.js';
 import { exportActivations, type ActivationStatsJson, type ActivationStore, type RunManifest } from '../../store/index.js';
 import { datasetFromTokenIds, packDataset, type PackedDataset, type PackOptions } from '../dataset-pack.js';
@@ -31,6 +31,11 @@ export interface ExtractCallbacks {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   onShard?: (m: RunManifest) => void | Promise<void>;
+  /**
+   * After each forward pass, before its outputs are released; `ids` is the pass's view into the dataset's
+   * ids (a shard redone after a lost device passes the same views again).
+   */
+  onForward?: (ids: Int32Array, out: ForwardOutput) => void;
 }
 
 function modelFiles(src: ModelSource): ModelFiles {
@@ -75,7 +80,16 @@ export async function runExtraction(req: ExtractRequest, cb: ExtractCallbacks): 
         gpu,
         engine: {
           adapterNames: engine.adapterNames,
-          forward: (ids, b, s) => engine.forward(ids, b, s),
+          forward: async (ids, b, s) => {
+            const out = await engine.forward(ids, b, s);
+            try {
+              cb.onForward?.(ids, out);
+            } catch (e) {
+              out.release();
+              throw e;
+            }
+            return out;
+          },
           dispose: () => {
             engine.dispose();
             gpu.destroy();
