@@ -1,20 +1,11 @@
 import path from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './cli/chromium.mjs';
 
 /** The shared fixtures sit beside the repository (../shared/fixtures), in CI as here. */
 const FIXTURES_DIR = path.resolve(import.meta.dirname, '../shared/fixtures');
 
-/** Headless Chromium with a WebGPU adapter on machines without a GPU (see ../shared/webgpu-ci.md). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const define = { __FIXTURES_DIR__: JSON.stringify(FIXTURES_DIR) };
 
@@ -38,7 +29,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
-            provider: playwright({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
             instances: [{ browser: 'chromium' }],
           },
         },

@@ -5,22 +5,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { deserializeError } from '../src/errors/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import type { TaskOutcome } from './page/cli-page.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const SOURCES = ['src', 'workers', 'cli/page', 'public', 'index.html', 'cli.html', 'vite.config.ts', 'package.json'];
 
-/** Chromium flags that give a WebGPU adapter headless, also on machines without a GPU (SwiftShader). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface BrowserRunOptions {
   /** key → local file or folder; the page receives `files[key]` as an HTTP URL (folders end in "/"). */
@@ -145,7 +136,7 @@ export async function runInBrowser<T>(task: string, args: Record<string, unknown
   const fileUrls = Object.fromEntries(
     files.map((f) => [f.key, `${base}/files/${encodeURIComponent(f.key)}${existsSync(f.local) && statSync(f.local).isDirectory() ? '/' : ''}`]),
   );
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.exposeFunction('__deltascopeProgress', (line: string) => process.stderr.write(`${line}\n`));

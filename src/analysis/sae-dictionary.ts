@@ -1,45 +1,19 @@
-/**
- * What analysis needs of an SAE. `SaeWeights` from src/formats (Gemma Scope npz, SAELens folder) and the
- * SAEs the trainer produces satisfy it structurally.
- */
-export interface SaeDictionary {
-  /** 'jumprelu' | 'relu' | 'topk' (SAELens' 'standard' is ReLU) */
-  architecture: string;
-  dIn: number;
-  dSae: number;
-  /** [dIn, dSae] */
-  W_enc: Float32Array;
-  /** [dSae, dIn] */
-  W_dec: Float32Array;
-  /** [dSae] */
-  b_enc: Float32Array;
-  /** [dIn] */
-  b_dec: Float32Array;
-  /** [dSae], JumpReLU only */
-  threshold?: Float32Array;
-  /** TopK only */
-  k?: number;
-  /** SAELens apply_b_dec_to_input: subtract b_dec from the (normalised) input before encoding */
-  applyBDecToInput: boolean;
-  /** SAELens normalize_activations: 'none' | 'expected_average_only_in' | 'constant_norm_rescale' | 'layer_norm' */
-  normalizeActivations: string;
-}
+import type { SaeWeights } from '../formats/index.js';
 
-export type Activation = 'jumprelu' | 'relu' | 'topk';
+/** What analysis needs of an SAE: the weights src/formats loads (its `source` label is not needed here). */
+export type SaeDictionary = Omit<SaeWeights, 'source'>;
 
-/** The activation an architecture name stands for; throws on names analysis cannot run. */
+export type Activation = SaeWeights['architecture'];
+
+/** The activation of an SAE, after checking that its architecture has what that activation needs. */
 export function activationOf(sae: SaeDictionary): Activation {
-  const a = sae.architecture.toLowerCase();
-  if (a === 'jumprelu' || a === 'jump_relu' || a === 'gemma-scope') {
-    if (!sae.threshold || sae.threshold.length !== sae.dSae) throw new Error(`JumpReLU SAE needs threshold [${sae.dSae}]`);
-    return 'jumprelu';
+  if (sae.architecture === 'jumprelu' && (!sae.threshold || sae.threshold.length !== sae.dSae)) {
+    throw new Error(`JumpReLU SAE needs threshold [${sae.dSae}]`);
   }
-  if (a === 'relu' || a === 'standard' || a === 'relu-l1') return 'relu';
-  if (a === 'topk') {
-    if (!sae.k || sae.k < 1 || sae.k > sae.dSae) throw new Error(`TopK SAE needs k in 1..${sae.dSae}, got ${sae.k}`);
-    return 'topk';
+  if (sae.architecture === 'topk' && (!sae.k || sae.k < 1 || sae.k > sae.dSae)) {
+    throw new Error(`TopK SAE needs k in 1..${sae.dSae}, got ${sae.k}`);
   }
-  throw new Error(`SAE architecture "${sae.architecture}" is not supported (jumprelu, relu, topk)`);
+  return sae.architecture;
 }
 
 /** Checks every array against dIn/dSae before any work. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../vitest.config.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../cli/chromium.mjs';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -40,7 +40,7 @@ describe('extraction survives closing the page mid-run (real Chromium, real Inde
     const address = server.httpServer?.address();
     if (!address || typeof address === 'string') throw new Error('vite did not listen on a port');
     url = `http://127.0.0.1:${address.port}/test/e2e/pages/extraction.html?fixtures=${encodeURIComponent(FIXTURES_DIR)}`;
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     context = await browser.newContext();
   });
 

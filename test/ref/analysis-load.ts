@@ -74,7 +74,7 @@ export async function fixtureGemmaScopeSae(): Promise<SaeDictionary> {
 /** The SAELens copy of the fixture SAE, read with SafetensorsFile + cfg.json (no SAE loader involved). */
 export async function fixtureSaeLensSae(): Promise<SaeDictionary> {
   const { SafetensorsFile } = await import('../../src/formats/index.js');
-  const cfg = await fixtureJsonFile<{ architecture: string; d_in: number; d_sae: number; apply_b_dec_to_input: boolean; normalize_activations: string }>('sae/saelens/cfg.json');
+  const cfg = await fixtureJsonFile<{ architecture: 'jumprelu'; d_in: number; d_sae: number; apply_b_dec_to_input: boolean; normalize_activations: string }>('sae/saelens/cfg.json');
   const st = await SafetensorsFile.open(await fixtureBytes('sae/saelens/sae_weights.safetensors'), 'sae_weights.safetensors');
   return {
     architecture: cfg.architecture,
