@@ -1,24 +1,133 @@
-import { useEffect, useState } from 'react';
-import { acquireGpu, type GpuInfo } from '../gpu/index.js';
-
-type GpuState = { status: 'checking' } | { status: 'ready'; info: GpuInfo } | { status: 'missing'; message: string };
+import { useEffect, useMemo, useRef } from 'react';
+import { acquireGpu, NO_WEBGPU_HELP } from '../gpu/index.js';
+import { ManifestView } from './results/manifest-view.js';
+import { ResultsView } from './results/results-view.js';
+import { RunPanel } from './run/run-panel.js';
+import { AdaptersSection } from './setup/adapters-section.js';
+import { AnalysisSection } from './setup/analysis-section.js';
+import { ConfigSection } from './setup/config-section.js';
+import { ModelSection } from './setup/model-section.js';
+import { PretrainedSection } from './setup/pretrained-section.js';
+import { exportBundle, exportSource, importBundle } from './state/bundle-actions.js';
+import { loadDemo } from './state/config-actions.js';
+import { useAppState, useAppStore } from './state/context.js';
+import { createRunController } from './state/run-actions.js';
+import { clearStoredRuns, restoreSession, saveSession } from './state/store-actions.js';
 
 export function App() {
-  const [gpu, setGpu] = useState<GpuState>({ status: 'checking' });
+  const store = useAppStore();
+  const s = useAppState();
+  const run = useMemo(() => createRunController(store), [store]);
+  const bundleInput = useRef<HTMLInputElement>(null);
+  const wantsDemo = useMemo(() => new URLSearchParams(location.search).has('demo'), []);
+
   useEffect(() => {
     acquireGpu().then(
       (g) => {
-        setGpu({ status: 'ready', info: g.info });
+        store.set({ gpu: { status: 'ready', info: g.info } });
         g.destroy();
       },
-      (e: unknown) => setGpu({ status: 'missing', message: e instanceof Error ? e.message : String(e) }),
+      () => store.set({ gpu: { status: 'missing', message: NO_WEBGPU_HELP } }),
     );
-  }, []);
+    if (wantsDemo) void loadDemo(store);
+    else void restoreSession(store);
+  }, [store, wantsDemo]);
+
+  // The session (config, panel numbers, run status) is saved as it changes, so a reload can resume.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = store.get();
+    return store.subscribe(() => {
+      const now = store.get();
+      if (now.view.source !== 'live' || (now.metrics === last.metrics && now.run.status === last.run.status && now.draft === last.draft)) return;
+      last = now;
+      if (timer === null) timer = setTimeout(() => { timer = null; void saveSession(store.get()); }, 1000);
+    });
+  }, [store]);
+
+  // A bundle dropped anywhere on the page opens it.
+  useEffect(() => {
+    const over = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      const f = [...(e.dataTransfer?.files ?? [])].find((x) => x.name.endsWith('.zip'));
+      if (f) void importBundle(store, f);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [store]);
+
+  const canExport = (s.run.status === 'done' && exportSource.live !== null) || (s.view.source === 'bundle' && exportSource.imported !== null);
   return (
-    <main>
-      <h1>deltascope</h1>
-      {gpu.status === 'missing' && <p role="alert">{gpu.message}</p>}
-      {gpu.status === 'ready' && <p data-testid="gpu-info">GPU: {gpu.info.vendor} {gpu.info.architecture}</p>}
-    </main>
+    <div className="app">
+      <header className="topbar">
+        <h1>
+          deltascope <span className="tagline">where does a LoRA fine-tune put its change, and do pretrained SAEs see it?</span>
+        </h1>
+        <div className="topbar-tools">
+          <span className={`gpu-badge ${s.gpu.status}`} data-testid="gpu-info">
+            {s.gpu.status === 'checking' ? 'checking WebGPU…' : s.gpu.status === 'ready' ? `GPU: ${s.gpu.info.description || `${s.gpu.info.vendor} ${s.gpu.info.architecture}`.trim() || 'WebGPU'}${s.gpu.info.features.includes('shader-f16') ? ' · f16' : ''}` : 'no WebGPU'}
+          </span>
+          <button type="button" onClick={() => bundleInput.current?.click()} data-testid="open-bundle">
+            Open bundle…
+          </button>
+          <input ref={bundleInput} type="file" accept=".zip,application/zip" hidden data-testid="bundle-input" onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importBundle(store, f); }} />
+          <button type="button" disabled={!canExport} onClick={() => void exportBundle(store)} data-testid="export-bundle">
+            Export bundle
+          </button>
+          <button type="button" className="link" onClick={() => void clearStoredRuns(store)} data-testid="clear-store" title="Delete every stored activation and checkpoint in this browser">
+            Clear stored runs
+          </button>
+        </div>
+      </header>
+      {s.gpu.status === 'missing' && (
+        <p className="banner error" role="alert" data-testid="no-webgpu">
+          {s.gpu.message}
+        </p>
+      )}
+      {s.view.message && (
+        <p className={`banner ${s.view.message.kind}`} role={s.view.message.kind === 'error' ? 'alert' : 'status'} data-testid="view-message">
+          {s.view.message.text}
+        </p>
+      )}
+      {wantsDemo && (
+        <section className="demo-banner" data-testid="demo-banner">
+          <div>
+            <h2>Built-in demo</h2>
+            <p>
+              A small Gemma-2-architecture model trained on the King James Bible, four LoRA adapters (ranks 4, 8, 16, 32) fine-tuned on Webster's 1913 dictionary, and a dictionary trained on the base
+              model's residual stream standing in for Gemma Scope. Runs offline in a few minutes.
+            </p>
+            {s.demo.error && <p className="status error" role="alert">{s.demo.error}</p>}
+          </div>
+          <button type="button" className="primary big" data-testid="run-demo" disabled={!s.demo.available || s.gpu.status !== 'ready' || s.run.status === 'running'} onClick={run.start}>
+            {s.demo.loading ? 'Loading demo…' : 'Run demo'}
+          </button>
+        </section>
+      )}
+      {s.view.source === 'bundle' && s.view.manifest && <ManifestView manifest={s.view.manifest} name={s.view.bundleName ?? 'bundle'} />}
+      <details className="setup" open={!wantsDemo && s.run.status === 'idle' && s.view.source !== 'bundle'}>
+        <summary>
+          <h2>Setup</h2>
+        </summary>
+        <div className="setup-grid">
+          <div>
+            <ModelSection />
+            <AdaptersSection />
+            <PretrainedSection />
+          </div>
+          <div>
+            <AnalysisSection />
+            <ConfigSection onStart={run.start} />
+          </div>
+        </div>
+      </details>
+      <RunPanel controls={run} />
+      <ResultsView metrics={s.metrics} />
+    </div>
   );
 }

@@ -13,7 +13,6 @@ const num = z.number();
 const name = z.string().min(1).max(200);
 const layer = z.number().int().min(0).max(1023);
 const count = z.number().int().min(0);
-const series = z.array(num).max(1_000_000);
 
 /** Pre-binned histogram: `counts[i]` values fell in `[edges[i], edges[i+1])`; `scale` says how to draw x. */
 export const HistogramSchema = z
@@ -21,6 +20,8 @@ export const HistogramSchema = z
     edges: z.array(num).min(2).max(10_001),
     counts: z.array(count).max(10_000),
     scale: z.enum(['linear', 'log10']),
+    /** The first bin counts latents that never fire (log10 density has no bin for 0). */
+    firstBinDead: z.boolean().optional(),
   })
   .refine((h) => h.edges.length === h.counts.length + 1, { message: 'edges must have one more entry than counts' });
 export type Histogram = z.infer<typeof HistogramSchema>;

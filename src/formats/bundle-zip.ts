@@ -48,7 +48,6 @@ export function unsafeEntryName(name: string): string | null {
   if (name.includes('\\')) return `entry name "${name}" contains a backslash`;
   if (name.startsWith('/')) return `entry name "${name}" is an absolute path`;
   if (/^[a-zA-Z]:/.test(name)) return `entry name "${name}" starts with a drive letter`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return `entry name contains a control character`;
   if (name.split('/').some((seg) => seg === '..')) return `entry name "${name}" climbs out of the bundle (..)`;
   return null;

@@ -1,0 +1,49 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactElement } from 'react';
+import type { ResultMetrics } from '../formats/index.js';
+import { AlignmentFigure, CosineFigure } from './charts/alignment-chart.js';
+import { AnglesFigure } from './charts/angles-chart.js';
+import { angleKs } from './charts/angles-layout.js';
+import { CkaFigure } from './charts/cka-chart.js';
+import { DeltaNormFigure } from './charts/delta-norm-chart.js';
+import { DensityFigure, L0Figure } from './charts/density-chart.js';
+import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
+import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
+import { adapterOrder, layerOrder } from './charts/panel-data.js';
+
+const W = 720;
+
+/**
+ * Every figure of a result as standalone SVG text, drawn by the same components as the screen (static
+ * render, no interaction), for the bundle's figures/ folder.
+ */
+export function renderFigures(m: ResultMetrics): Record<string, string> {
+  const figs: Record<string, ReactElement> = {};
+  const rows = Math.max(1, layerOrder(m).length);
+  if (m.deltaNorms.length) {
+    figs['delta-norms'] = <DeltaNormFigure metrics={m} mode="absolute" width={W} height={60 + 34 * rows + 40} />;
+    figs['delta-norms-relative'] = <DeltaNormFigure metrics={m} mode="relative" width={W} height={60 + 34 * rows + 40} />;
+  }
+  for (const layer of [...new Set(m.training.map((t) => t.layer))]) {
+    figs[`training-loss-layer-${layer}`] = <CurvesFigure metrics={m} layer={layer} metric="loss" width={W} height={300} />;
+    figs[`held-out-fvu-layer-${layer}`] = <CurvesFigure metrics={m} layer={layer} metric="fvu" width={W} height={300} />;
+  }
+  const reconLayers = [...new Set(m.reconstruction.map((r) => r.layer))];
+  for (const layer of reconLayers) figs[`reconstruction-layer-${layer}`] = <ReconBarsFigure metrics={m} layer={layer} width={W} height={300} />;
+  if (m.reconstruction.length) figs['density-l0'] = <L0Figure metrics={m} width={W} height={280} />;
+  for (const r of m.reconstruction) figs[`density-layer-${r.layer}-${r.adapter}`] = <DensityFigure metrics={m} layer={r.layer} adapter={r.adapter} width={W} height={280} />;
+  if (m.alignment.length) figs.alignment = <AlignmentFigure metrics={m} width={W} height={60 + 34 * rows + 40} />;
+  for (const a of m.alignment) figs[`cosine-layer-${a.layer}-${a.adapter}`] = <CosineFigure alignment={a} width={W} height={280} />;
+  for (const layer of [...new Set(m.principalAngles.map((p) => p.layer))]) {
+    for (const k of angleKs(m)) figs[`principal-angles-layer-${layer}-k${k}`] = <AnglesFigure metrics={m} layer={layer} k={k} width={W} height={280} />;
+  }
+  for (const c of m.cka) figs[`cka-layer-${c.layer}`] = <CkaFigure metrics={m} layer={c.layer} width={520} height={420} />;
+  const wsLayers = [...new Set(m.weightSpace.map((w) => w.layer))];
+  for (const adapter of adapterOrder(m).filter((a) => m.weightSpace.some((w) => w.adapter === a))) {
+    figs[`weight-space-${adapter}`] = <WeightFigure metrics={m} adapter={adapter} mode="frobenius" width={W} height={60 + 26 * wsLayers.length + 40} />;
+    for (const layer of wsLayers) figs[`spectrum-${adapter}-layer-${layer}`] = <SpectrumFigure metrics={m} adapter={adapter} layer={layer} width={W} height={240} />;
+  }
+  const out: Record<string, string> = {};
+  for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;
+  return out;
+}

@@ -1,0 +1,66 @@
+import { readBundle, writeBundle, type Bundle, type BundleContents } from '../../formats/index.js';
+import { bundleContents, parseRunConfig, type ExperimentOutput } from '../../lab/index.js';
+import { renderFigures } from '../figures.js';
+import { download } from '../charts/export-figure.js';
+import type { AppState } from './app-state.js';
+import type { Store } from './store.js';
+
+/** What the next export writes: the finished live run, or the bundle being viewed. */
+export interface ExportSource {
+  live: ExperimentOutput | null;
+  imported: Bundle | null;
+}
+
+export const exportSource: ExportSource = { live: null, imported: null };
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Opens a bundle: validated in full before anything in the view changes; nothing in it is executed. */
+export async function importBundle(store: Store<AppState>, file: File): Promise<boolean> {
+  store.set((s) => ({ view: { ...s.view, message: { kind: 'info', text: `Opening ${file.name}…` } } }));
+  try {
+    const bundle = await readBundle(new Uint8Array(await file.arrayBuffer()), file.name);
+    exportSource.imported = bundle;
+    exportSource.live = null;
+    store.set({
+      metrics: bundle.metrics,
+      view: { source: 'bundle', bundleName: file.name, manifest: bundle.manifest, message: { kind: 'info', text: `Opened ${file.name}: results restored without a GPU.` } },
+    });
+    return true;
+  } catch (e) {
+    store.set((s) => ({ view: { ...s.view, message: { kind: 'error', text: message(e) } } }));
+    return false;
+  }
+}
+
+function contentsFromBundle(b: Bundle): BundleContents {
+  const { format: _f, version: _v, entries: _e, ...manifest } = b.manifest;
+  return { manifest, metrics: b.metrics, saes: b.saes, figures: Object.fromEntries(b.figures) };
+}
+
+/** Writes the bundle of what is on screen and downloads it; a failure is shown, not thrown. */
+export async function exportBundle(store: Store<AppState>): Promise<Uint8Array | null> {
+  try {
+    return await writeAndDownload(store);
+  } catch (e) {
+    store.set((s) => ({ view: { ...s.view, message: { kind: 'error', text: `Export failed: ${message(e)}` } } }));
+    return null;
+  }
+}
+
+async function writeAndDownload(store: Store<AppState>): Promise<Uint8Array | null> {
+  const s = store.get();
+  let contents: BundleContents;
+  if (exportSource.live) {
+    const config = parseRunConfig(s.draft, 'run config');
+    contents = bundleContents(exportSource.live, config, renderFigures(exportSource.live.metrics));
+  } else if (exportSource.imported) {
+    contents = contentsFromBundle(exportSource.imported);
+  } else {
+    return null;
+  }
+  const zip = await writeBundle(contents);
+  const name = `deltascope-${(s.draft.name ?? 'run').replace(/[^\w.-]/g, '_')}-${contents.manifest.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.zip`;
+  download(name, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+  return zip;
+}

@@ -1,0 +1,90 @@
+import { CancelledError } from '../../errors/index.js';
+import { parseRunConfig, runBrowserExperiment, type StageName } from '../../lab/index.js';
+import { emptyRun, type AppState, type LogLine } from './app-state.js';
+import { exportSource } from './bundle-actions.js';
+import { demoBase } from './config-actions.js';
+import type { Store } from './store.js';
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Starts, pauses, resumes and cancels the pipeline. Pause stops between batches and keeps everything the
+ * store has committed; resume (also after a reload) reruns the plan, whose stages skip completed work.
+ */
+export function createRunController(store: Store<AppState>) {
+  let abort: AbortController | null = null;
+  let stopAs: 'paused' | 'cancelled' = 'cancelled';
+
+  const log = (level: LogLine['level'], text: string) => store.set((s) => ({ run: { ...s.run, log: [...s.run.log.slice(-499), { t: Date.now(), level, text }] } }));
+
+  async function start(fresh: boolean): Promise<void> {
+    if (abort) return;
+    const s = store.get();
+    let config;
+    try {
+      config = parseRunConfig(s.draft, 'run config');
+    } catch (e) {
+      store.set({ run: { ...emptyRun(), status: 'failed', error: message(e) } });
+      return;
+    }
+    abort = new AbortController();
+    stopAs = 'cancelled';
+    exportSource.live = null;
+    exportSource.imported = null;
+    store.set((st) => ({
+      run: { ...(fresh ? emptyRun() : { ...st.run, stages: emptyRun().stages, stageDone: emptyRun().stageDone }), status: 'running', error: null },
+      view: { source: 'live', bundleName: null, manifest: null, message: null },
+    }));
+    log('info', fresh ? `run "${config.name}" started` : `run "${config.name}" resumed`);
+    try {
+      const { attachments, hubToken } = store.get();
+      const output = await runBrowserExperiment(
+        config,
+        {
+          demoBase: demoBase(),
+          hubToken: hubToken || undefined,
+          local: {
+            model: attachments.model ?? undefined,
+            tokenizer: attachments.tokenizer ?? undefined,
+            dataset: attachments.dataset ? { name: attachments.dataset.name, source: attachments.dataset } : undefined,
+            adapters: attachments.adapters,
+            pretrained: attachments.pretrained,
+          },
+        },
+        {
+          onStage: (stage: StageName, state) =>
+            store.set((st) => ({ run: { ...st.run, stageDone: { ...st.run.stageDone, [stage]: state === 'done' } } })),
+          onProgress: (p) => {
+            const stage = (['load', 'extract', 'train', 'evaluate'] as const).find((x) => x === p.stage);
+            if (stage) store.set((st) => ({ run: { ...st.run, stages: { ...st.run.stages, [stage]: p } } }));
+          },
+          log,
+          publish: (metrics) => store.set({ metrics }),
+        },
+        abort.signal,
+      );
+      exportSource.live = output;
+      store.set((st) => ({ metrics: output.metrics, run: { ...st.run, status: 'done' } }));
+      log('info', 'run complete: export the bundle to keep or share the results');
+    } catch (e) {
+      const cancelled = e instanceof CancelledError;
+      store.set((st) => ({ run: { ...st.run, status: cancelled ? stopAs : 'failed', error: cancelled ? null : message(e) } }));
+      log(cancelled ? 'warn' : 'error', cancelled ? `run ${stopAs}` : message(e));
+    } finally {
+      abort = null;
+    }
+  }
+
+  return {
+    start: () => void start(true),
+    resume: () => void start(false),
+    pause: () => {
+      stopAs = 'paused';
+      abort?.abort();
+    },
+    cancel: () => {
+      stopAs = 'cancelled';
+      abort?.abort();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readBundle } from '../../src/formats/index.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
+
+/** `deltascope run --config FILE --out DIR` drives the same pipeline headless and writes the same bundle. */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dir = path.join(tmpdir(), `deltascope-cli-run-${process.pid}`);
+
+function cli(...args: string[]) {
+  return spawnSync('node', [path.join(ROOT, 'cli/deltascope.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 540_000 });
+}
+
+function writeConfig(name: string, patch: Record<string, unknown> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const text = readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8');
+  writeFileSync(path.join(dir, 'sample.txt'), `${text}\n`.repeat(4));
+  const rel = (p: string) => path.relative(dir, path.join(FIXTURES_DIR, p));
+  const config = {
+    version: 1,
+    name: 'cli-fixture',
+    model: { kind: 'local', path: rel('model') },
+    tokenizer: { kind: 'local', path: rel('tokenizer') },
+    dataset: { source: { kind: 'local', path: 'sample.txt' }, sequences: 16, sequenceLength: 32 },
+    adapters: [{ name: 'r8', source: { kind: 'local', path: rel('adapters/r8') } }],
+    layers: [1],
+    sae: { architecture: 'topk', width: 96, k: 8, lr: 0.002, steps: 12, batchSize: 32, evalEvery: 6, heldOutFraction: 0.2 },
+    pretrained: [{ layer: 1, format: 'gemma-scope', source: { kind: 'local', path: rel('sae/params.npz') } }],
+    controls: { seedPair: true, randomDirections: true, randomLora: false, bootstrap: 50 },
+    ...patch,
+  };
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+describe('deltascope run', () => {
+  it('runs a config file end to end and writes a bundle whose manifest validates and holds every stage', async () => {
+    const out = path.join(dir, 'out');
+    const r = cli('run', '--config', writeConfig('run.json'), '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { bundle: string; stages: Record<string, boolean> };
+    expect(summary.stages).toEqual({ load: true, extract: true, train: true, evaluate: true });
+    const b = await readBundle(new Uint8Array(readFileSync(summary.bundle)), 'bundle.zip');
+    expect(b.manifest.config).toMatchObject({ name: 'cli-fixture', layers: [1] });
+    expect(b.metrics.deltaNorms).toHaveLength(1);
+    expect(b.metrics.training).toHaveLength(2);
+    expect(b.metrics.reconstruction[0].pretrainedDiff).not.toBeNull();
+    expect(b.metrics.alignment[0].ceiling).not.toBeNull();
+    expect(b.saes.map((s) => s.cfg.d_sae)).toEqual([96]);
+    expect([...b.figures.keys()]).toContain('alignment');
+  });
+
+  it('refuses a bad config with one line naming the file and every problem (exit 2)', () => {
+    const file = writeConfig('bad.json', { layers: [1, 1], sae: { architecture: 'topk', width: 8, lr: 0.1, steps: 0, batchSize: 4 } });
+    const r = cli('run', '--config', file, '--out', path.join(dir, 'never'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ problems: .*sae\\.steps.*layers`));
+  });
+
+  it('refuses a config whose local input does not exist (exit 2)', () => {
+    const file = writeConfig('missing.json', { model: { kind: 'local', path: 'no/such/model' } });
+    const r = cli('run', '--config', file, '--out', path.join(dir, 'never'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no\/such\/model: model: no such file or folder/);
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBundle, type Bundle } from '../../src/formats/index.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { panelNumbers, screenshotPanels } from './app-panels.js';
+import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
+
+/** A whole run on the fixture model (d = 64) with two fixture adapters and the fixture SAE as the layer-1 dictionary. */
+
+let app: ServedApp;
+let browser: Browser;
+let page: Page;
+let bundle: Bundle;
+let bundlePath: string;
+let shown: Record<string, number>;
+
+function sampleText(): string {
+  const texts = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8')) as unknown;
+  const strings: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string' && v.length > 40) strings.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(texts);
+  return Array.from({ length: 6 }, () => strings.join('\n\n')).join('\n\n');
+}
+
+describe('a full run on the fixtures, export, clear, import (built app, real Chromium)', () => {
+  beforeAll(async () => {
+    app = await serveApp();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    await page.goto(app.url);
+    await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('runs load → extract → train → evaluate to completion', async () => {
+    const dir = path.join(tmpdir(), `deltascope-e2e-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const text = path.join(dir, 'sample.txt');
+    writeFileSync(text, sampleText());
+    // A Hub token typed into the setup must never reach the bundle.
+    await page.getByRole('tab', { name: 'Hugging Face Hub' }).click();
+    await page.getByLabel('Access token').fill('hf_E2E_SECRET_do_not_export');
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByTestId('pick-folder-model').setInputFiles(path.join(FIXTURES_DIR, 'model'));
+    await page.getByTestId('pick-folder-tokenizer').setInputFiles(path.join(FIXTURES_DIR, 'tokenizer'));
+    for (const a of ['r8', 'r16']) await page.getByTestId('pick-folder-adapters').setInputFiles(path.join(FIXTURES_DIR, 'adapters', a));
+    await page.getByLabel('my own text').check();
+    await page.getByTestId('pick-files-dataset').setInputFiles(text);
+    await page.getByLabel('sequences').fill('24');
+    await page.getByLabel('tokens per sequence').fill('32');
+    await page.getByLabel('layers (resid_post)').fill('1, 2');
+    await page.getByLabel('width (latents)').fill('128');
+    await page.getByLabel('k', { exact: true }).fill('8');
+    await page.getByLabel('steps').fill('24');
+    await page.getByLabel('batch (tokens)').fill('64');
+    await page.getByLabel('norm-matched random LoRA').check();
+    await page.getByTestId('pick-files-sae-1').setInputFiles(path.join(FIXTURES_DIR, 'sae/params.npz'));
+    await expect.poll(() => page.getByTestId('pretrained-1').textContent()).toMatch(/jumprelu · d_in 64 · width 256/);
+    await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false);
+    await page.getByTestId('start-run').click();
+    // Pause once training has started, then resume: extraction is found complete in the store and training goes on.
+    await page.locator('[data-stage="train"] .stage-text').filter({ hasText: 'steps' }).waitFor({ timeout: 400_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-testid="run-panel"][data-status="paused"]').waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-testid="run-panel"][data-status="done"], [data-testid="run-panel"][data-status="failed"]').waitFor({ timeout: 540_000 });
+    const log = await page.locator('.log').textContent();
+    expect(await page.getByTestId('run-panel').getAttribute('data-status'), log ?? '').toBe('done');
+    expect(log).toMatch(/run paused.*resumed.*extraction already complete/s);
+    shown = await panelNumbers(page);
+    expect(Object.keys(shown).length).toBeGreaterThan(8);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'app-pipeline.png'), fullPage: true });
+    await screenshotPanels(page, 'fixture');
+  });
+
+  it('exports a bundle whose numbers equal those in the panels', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-bundle').click();
+    bundlePath = path.join(OUTPUT_DIR, 'fixture-run.zip');
+    await (await download).saveAs(bundlePath);
+    bundle = await readBundle(new Uint8Array(readFileSync(bundlePath)), 'fixture-run.zip');
+    const m = bundle.metrics;
+    expect(m.deltaNorms).toHaveLength(4);
+    for (const d of m.deltaNorms) expect(shown[`delta-norms:${d.layer}/${d.adapter}`]).toBe(d.meanDeltaNorm);
+    for (const r of m.reconstruction.filter((x) => x.layer === 1)) {
+      expect(shown[`reconstruction-bars:${r.adapter}/delta`]).toBe(r.deltaSae.fvu);
+      expect(shown[`reconstruction-bars:${r.adapter}/direct`]).toBe(r.pretrainedDirect!.fvu);
+      expect(shown[`reconstruction-bars:${r.adapter}/diff`]).toBe(r.pretrainedDiff!.fvu);
+    }
+    for (const a of m.alignment) expect(shown[`alignment:${a.layer}/${a.adapter}`]).toBe(a.observed.meanMaxCos);
+    expect(m.training.length).toBe(2 * 2 * 2 + 2);
+    expect(bundle.saes.length).toBe(2 * 3);
+    expect(bundle.manifest.stages).toEqual({ load: true, extract: true, train: true, evaluate: true });
+    expect(Buffer.from(readFileSync(bundlePath)).includes('hf_E2E_SECRET')).toBe(false);
+    expect(JSON.stringify(bundle)).not.toContain('hf_E2E_SECRET');
+    expect(bundle.figures.get('delta-norms')).toContain('<svg');
+  });
+
+  it('restores the same panels from the bundle after the store is cleared and the page reloaded', async () => {
+    await page.getByTestId('clear-store').click();
+    await expect.poll(() => page.getByTestId('view-message').textContent()).toMatch(/Cleared \d+ stored run/);
+    await page.reload();
+    await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-panel]').count()).toBe(0);
+    await page.getByTestId('bundle-input').setInputFiles(bundlePath);
+    await expect.poll(() => page.getByTestId('view-message').textContent()).toMatch(/Opened fixture-run.zip/);
+    expect(await panelNumbers(page)).toEqual(shown);
+    await screenshotPanels(page, 'restored');
+  });
+});
