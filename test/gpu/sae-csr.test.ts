@@ -5,7 +5,7 @@ import { csrRef } from '../ref/sae-sparse.js';
 import { randomCode } from '../helpers/sae-fixtures.js';
 
 describe('sae-csr kernel (workgroup 256)', () => {
-  for (const [rows, kk, m] of [[1, 1, 1], [9, 3, 255], [17, 4, 257], [31, 6, 1031]] as const) {
+  for (const [rows, kk, m] of [[1, 1, 1], [9, 3, 255], [17, 4, 257], [31, 6, 1031], [257, 3, 7]] as const) {
     it(`builds the per-latent lists in slot order (rows ${rows}, k ${kk}, m ${m})`, async () => {
       const gpu = await testGpu();
       const { idx } = randomCode(rows, kk, m, m + kk);

@@ -13,15 +13,22 @@ export interface Csr {
 }
 
 /**
- * Builds the CSR lists of idx [rows, kk] (u32 latents < m or SENTINEL), in ascending slot order.
+ * Builds the CSR lists of idx [rows, kk] (u32 latents < m or SENTINEL), in ascending slot order, by a
+ * counting sort (atomic counts, prefix sum, atomic fill, per-list sort): the result does not depend on
+ * the order in which the GPU runs threads.
  */
 export async function buildCsr(gpu: Gpu, idx: GpuTensor, m: number, out: Csr): Promise<void> {
   const count = idx.shape[0] * idx.shape[1];
   expectShape('buildCsr: offsets', out.offsets, [m + 1]);
   expectShape('buildCsr: entries', out.entries, [count]);
   const buffers = [idx, out.offsets, out.entries];
-  const grid = Math.ceil(m / WG);
-  await gpu.run(saeCsrKernel, { params: packParams([{ u32: m }, { u32: count }, { u32: 0 }]), buffers, workgroups: grid, overrides: { WG } });
-  await gpu.run(saeCsrKernel, { params: packParams([{ u32: m }, { u32: count }, { u32: 1 }]), buffers, workgroups: 1, overrides: { WG } });
-  await gpu.run(saeCsrKernel, { params: packParams([{ u32: m }, { u32: count }, { u32: 2 }]), buffers, workgroups: grid, overrides: { WG } });
+  const pass = (mode: number, workgroups: number) =>
+    gpu.run(saeCsrKernel, { params: packParams([{ u32: m }, { u32: count }, { u32: mode }]), buffers, workgroups, overrides: { WG } });
+  const perLatent = Math.ceil((m + 1) / WG);
+  const perEntry = Math.ceil(count / WG);
+  await pass(0, perLatent); // clear
+  await pass(1, perEntry); // count
+  await pass(2, 1); // scan
+  await pass(3, perEntry); // fill
+  await pass(4, perLatent); // sort each list
 }

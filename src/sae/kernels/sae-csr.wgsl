@@ -1,29 +1,37 @@
 // Inverts a [rows, kk] sparse code into per-latent lists (CSR), in a deterministic order, so weight
 // gradients sum each latent's entries in the same order on every run (resumed runs stay bitwise equal).
-//   mode 0 (count): offsets[i] = #{e < rows·kk : idx[e] == i}              one thread per latent i < m
-//   mode 1 (scan):  offsets[0..m] = exclusive prefix sum, offsets[m] = total   ONE workgroup
-//   mode 2 (fill):  entries[offsets[i] ..] = the e with idx[e] == i, ascending   one thread per latent
-// offsets: [m + 1] u32; entries: [rows·kk] u32 (flat entry e = b·kk + j); SENTINEL entries belong to no list.
+// Counting sort in five dispatches (cost O(rows·kk + m + Σ list²), not O(m · rows·kk)):
+//   mode 0 (clear): offsets[i] = 0                                            one thread per i <= m
+//   mode 1 (count): offsets[idx[e] + 1] += 1 (atomic) for idx[e] < m          one thread per entry e < count
+//   mode 2 (scan):  offsets[i + 1] = Σ_{l < i} cnt(l) (start of list i), offsets[0] = 0   ONE workgroup
+//   mode 3 (fill):  entries[atomicAdd(offsets[idx[e] + 1], 1)] = e            one thread per entry e < count
+//                   (afterwards offsets[i] = start of list i for every i <= m; order inside a list arbitrary)
+//   mode 4 (sort):  insertion-sorts entries[offsets[i] .. offsets[i+1]) ascending   one thread per latent i < m
+//                   (lists are short and the fill leaves them nearly sorted, so this is ~linear)
+// The result is exactly: entries[offsets[i] ..] = the e with idx[e] == i, ascending.
+// offsets: [m + 1] u32; entries: [rows·kk] u32 (flat entry e = b·kk + j); SENTINEL (or any >= m) entries
+// belong to no list, and entries[offsets[m] ..] are left untouched.
 override WG: u32 = 256;
 
 struct Params { m: u32, count: u32, mode: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> idx: array<u32>;
-@group(0) @binding(2) var<storage, read_write> offsets: array<u32>;
+@group(0) @binding(2) var<storage, read_write> offsets: array<atomic<u32>>;
 @group(0) @binding(3) var<storage, read_write> entries: array<u32>;
 
 var<workgroup> part: array<u32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  if (params.mode == 1u) {
-    // chunked exclusive scan: each thread sums a contiguous chunk, the workgroup scans chunk totals
+  if (params.mode == 2u) {
+    // chunked exclusive scan of cnt(l) = offsets[l + 1], l < m: each thread sums a contiguous chunk,
+    // the workgroup scans chunk totals
     let chunk = (params.m + WG - 1u) / WG;
     let start = min(lid * chunk, params.m);
     let end = min(start + chunk, params.m);
     var sum = 0u;
-    for (var i = start; i < end; i++) { sum += offsets[i]; }
+    for (var l = start; l < end; l++) { sum += atomicLoad(&offsets[l + 1u]); }
     part[lid] = sum;
     workgroupBarrier();
     for (var s = 1u; s < WG; s <<= 1u) {
@@ -34,27 +42,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       workgroupBarrier();
     }
     var run = part[lid] - sum;
-    for (var i = start; i < end; i++) {
-      let c = offsets[i];
-      offsets[i] = run;
+    for (var l = start; l < end; l++) {
+      let c = atomicLoad(&offsets[l + 1u]);
+      atomicStore(&offsets[l + 1u], run);
       run += c;
     }
-    if (lid == WG - 1u) { offsets[params.m] = part[lid]; }
+    if (lid == 0u) { atomicStore(&offsets[0], 0u); }
     return;
   }
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
-  if (i >= params.m) { return; }
+  let t = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
   if (params.mode == 0u) {
-    var n = 0u;
-    for (var e = 0u; e < params.count; e++) { n += select(0u, 1u, idx[e] == i); }
-    offsets[i] = n;
+    if (t > params.m) { return; }
+    atomicStore(&offsets[t], 0u);
+  } else if (params.mode == 1u) {
+    if (t >= params.count) { return; }
+    let i = idx[t];
+    if (i >= params.m) { return; }
+    atomicAdd(&offsets[i + 1u], 1u);
+  } else if (params.mode == 3u) {
+    if (t >= params.count) { return; }
+    let i = idx[t];
+    if (i >= params.m) { return; }
+    let pos = atomicAdd(&offsets[i + 1u], 1u);
+    if (pos < params.count) { entries[pos] = t; }
   } else {
-    var pos = offsets[i];
-    for (var e = 0u; e < params.count; e++) {
-      if (idx[e] == i) {
-        entries[pos] = e;
-        pos++;
+    if (t >= params.m) { return; }
+    let start = atomicLoad(&offsets[t]);
+    let end = min(atomicLoad(&offsets[t + 1u]), params.count);
+    for (var p = start + 1u; p < end; p++) {
+      let e = entries[p];
+      var q = p;
+      while (q > start && entries[q - 1u] > e) {
+        entries[q] = entries[q - 1u];
+        q--;
       }
+      entries[q] = e;
     }
   }
 }
