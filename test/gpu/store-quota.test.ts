@@ -15,6 +15,9 @@ interface Cdp {
 async function overrideQuota(bytes: number | null): Promise<void> {
   const session = cdp() as unknown as Cdp;
   await session.send('Storage.overrideQuotaForOrigin', bytes === null ? { origin: location.origin } : { origin: location.origin, quotaSize: bytes });
+  // The override reaches the storage estimate asynchronously: wait until the page sees it (at most 5 s).
+  if (bytes === null) return;
+  for (let i = 0; i < 50 && ((await storageEstimate())?.quota ?? 0) > bytes; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function usage(): Promise<number> {
