@@ -1,7 +1,12 @@
 import { InputError } from '../errors/index.js';
+import { fetchFile, fetchRequiredFile } from './http-file.js';
+import { parseStrictJson } from './strict-json.js';
 
-/** Where bytes come from: memory, a dropped File/Blob, or an HTTP URL read with Range requests. */
-export type ByteSource = ArrayBuffer | Uint8Array | Blob | UrlSource;
+/**
+ * Where bytes come from: memory, a dropped File/Blob, an HTTP URL read with Range requests, or a ready
+ * ByteReader (Node's local files, which Blobs cannot represent past 4 GiB).
+ */
+export type ByteSource = ArrayBuffer | Uint8Array | Blob | UrlSource | ByteReader;
 
 /** A remote file. `token` is sent as `Authorization: Bearer …` and never stored or logged. */
 export interface UrlSource {
@@ -22,6 +27,10 @@ export function isUrlSource(s: ByteSource): s is UrlSource {
   return typeof s === 'object' && s !== null && 'url' in s && typeof (s as UrlSource).url === 'string';
 }
 
+export function isByteReader(s: ByteSource): s is ByteReader {
+  return typeof s === 'object' && s !== null && typeof (s as ByteReader).read === 'function' && typeof (s as ByteReader).size === 'number' && !(typeof Blob !== 'undefined' && s instanceof Blob);
+}
+
 function memoryReader(bytes: Uint8Array): ByteReader {
   return {
     size: bytes.byteLength,
@@ -37,31 +46,8 @@ function blobReader(blob: Blob): ByteReader {
   };
 }
 
-function authHeaders(src: UrlSource, range?: string): Record<string, string> {
-  const h: Record<string, string> = {};
-  if (range) h.Range = range;
-  if (src.token) h.Authorization = `Bearer ${src.token}`;
-  return h;
-}
-
-export function httpProblem(status: number, statusText: string): string {
-  if (status === 401 || status === 403) return `HTTP ${status}: access denied (a gated repository needs a valid token)`;
-  if (status === 404) return 'HTTP 404: not found';
-  return `HTTP ${status} ${statusText}`.trim();
-}
-
-async function fetchOrThrow(src: UrlSource, fileName: string, range?: string): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(src.url, { headers: authHeaders(src, range) });
-  } catch (e) {
-    throw new InputError(fileName, `cannot fetch: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new InputError(fileName, httpProblem(res.status, res.statusText));
-  }
-  return res;
+function fetchOrThrow(src: UrlSource, fileName: string, range?: string): Promise<Response> {
+  return fetchRequiredFile(src.url, fileName, { ...(src.token ? { token: src.token } : {}), ...(range ? { range } : {}) });
 }
 
 /** Total size from `Content-Range: bytes 0-7/12345`. */
@@ -71,8 +57,8 @@ function totalFromContentRange(value: string | null): number | undefined {
 }
 
 async function sizeFromHead(src: UrlSource, fileName: string): Promise<number> {
-  const res = await fetch(src.url, { method: 'HEAD', headers: authHeaders(src) }).catch(() => undefined);
-  const length = res?.ok ? Number(res.headers.get('Content-Length') ?? NaN) : NaN;
+  const got = await fetchFile(src.url, fileName, { method: 'HEAD', ...(src.token ? { token: src.token } : {}) }).catch(() => undefined);
+  const length = got && 'found' in got ? Number(got.found.headers.get('Content-Length') ?? NaN) : NaN;
   if (!Number.isSafeInteger(length)) throw new InputError(fileName, 'the server gives no file size (neither Content-Range nor Content-Length)');
   return length;
 }
@@ -112,6 +98,7 @@ export async function openByteReader(source: ByteSource, fileName: string): Prom
   if (source instanceof Uint8Array) return memoryReader(source);
   if (typeof Blob !== 'undefined' && source instanceof Blob) return blobReader(source);
   if (isUrlSource(source)) return urlReader(source, fileName);
+  if (isByteReader(source)) return source;
   throw new InputError(fileName, 'unsupported byte source');
 }
 
@@ -128,19 +115,16 @@ export async function readAllBytes(source: ByteSource, fileName: string): Promis
 export async function readText(source: ByteSource, fileName: string): Promise<string> {
   const bytes = await readAllBytes(source, fileName);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a byte-order mark in the text, so the JSON reader can refuse it as Python's does.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new InputError(fileName, 'not valid UTF-8 text');
   }
 }
 
-/** JSON.parse whose failure names the file and says where the JSON broke. */
+/** Strict JSON (no duplicate keys, no byte-order mark) whose failure names the file and says where the JSON broke. */
 export function parseJsonText(text: string, fileName: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new InputError(fileName, `invalid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
+  return parseStrictJson(text, fileName);
 }
 
 export async function readJson(source: ByteSource, fileName: string): Promise<unknown> {
