@@ -35,6 +35,8 @@ export { loraModuleSvd, weightSpaceView } from './weight-space.js';
 export { centreColumns, ckaFromTerms } from './cpu/cka.js';
 export type { Denormalisation } from './sae-dictionary.js';
 export { normaliseRow } from './sae-dictionary.js';
+export type { LensReadout, LensToken } from './lens.js';
+export { DeltaMeans, LENS_POSITIONS, TopTokens, lensVector } from './lens.js';
 // GPU paths (WebGPU; big decoders and held-out data), loaded lazily so this index stays importable in Node.
 export type { RowMatrix } from './gpu/row-source.js';
 export { rowMatrix } from './gpu/row-source.js';
@@ -42,4 +44,5 @@ export type { GpuMaxCosine, GpuMaxCosineOptions } from './gpu/decoder-cosine.js'
 export type { RandomizedSvdOptions, TopSubspace } from './gpu/randomized-svd.js';
 export type { GpuCompareOptions } from './gpu/compare-decoders.js';
 export type { GpuSaeEvalOptions } from './gpu/sae-evaluate.js';
-export { compareDecodersGpu, evaluateSaeGpu, linearCkaGpu, maxCosineGpu, randomizedTopSubspaceGpu } from './gpu/lazy.js';
+export type { LensLogitsOptions } from './gpu/lens-logits.js';
+export { compareDecodersGpu, evaluateSaeGpu, lensLogitsGpu, linearCkaGpu, maxCosineGpu, randomizedTopSubspaceGpu } from './gpu/lazy.js';

@@ -11,6 +11,8 @@ import type { GpuMaxCosine, GpuMaxCosineOptions } from './decoder-cosine.js';
 import type { RandomizedSvdOptions, TopSubspace } from './randomized-svd.js';
 import type { RowMatrix } from './row-source.js';
 import type { GpuSaeEvalOptions } from './sae-evaluate.js';
+import type { LensReadout } from '../lens.js';
+import type { LensLogitsOptions } from './lens-logits.js';
 
 /** Max cosine and argmax both ways on the GPU, chunked (see gpu/decoder-cosine.ts). */
 export async function maxCosineGpu(gpu: Gpu, a: RowMatrix, b: RowMatrix, options?: GpuMaxCosineOptions): Promise<GpuMaxCosine> {
@@ -35,4 +37,9 @@ export async function evaluateSaeGpu(gpu: Gpu, sae: SaeDictionary, x: RowMatrix,
 /** Linear CKA with the feature products on the GPU (see gpu/cka.ts). */
 export async function linearCkaGpu(gpu: Gpu, x: MatrixLike, y: MatrixLike, options?: Omit<CkaOptions, 'form'> & { chunkRows?: number; signal?: AbortSignal }): Promise<number> {
   return (await import('./cka.js')).linearCkaGpu(gpu, x, y, options);
+}
+
+/** The activation-difference lens readout z = W_E · v of each lens vector, W_E streamed in row chunks (see gpu/lens-logits.ts). */
+export async function lensLogitsGpu(gpu: Gpu, vectors: readonly ArrayLike<number>[], embedding: RowMatrix, options?: LensLogitsOptions): Promise<LensReadout[]> {
+  return (await import('./lens-logits.js')).lensLogitsGpu(gpu, vectors, embedding, options);
 }
