@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'gpu-info': () => import('./commands/gpu-info.js'),
   train: () => import('./commands/train.js'),
   extract: () => import('./commands/extract.js'),
+  lens: () => import('./commands/lens.js'),
   inspect: () => import('./commands/inspect.js'),
   metrics: () => import('./commands/metrics.js'),
 };
@@ -18,11 +19,18 @@ const USAGE = `usage: deltascope <command> [options]
 commands:
   inspect PATH [--base MODEL_DIR]        what a model, adapter, SAE or bundle holds, validated
   extract --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers 0,2 --dtype f32|f16|q8|q4 --out DIR [--save-base]
+  lens --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers L,… [--top 20] [--out FILE.json]
   train --data FILE --arch relu-l1|topk|jumprelu --width M … --out DIR
   metrics --decoders A.npy B.npy [--k 8,16]  |  metrics --cka X.npy Y.npy
   compare --sae NPZ|DIR [--sae NPZ|DIR] --data FILE [--tensor NAME] [--out DIR]
   run --config FILE|demo --out DIR
   gpu-info                               the WebGPU adapter batch runs use`;
+
+/** Bad-input messages quote file contents; keep them to one readable line whatever those hold. */
+function oneLine(message: string): string {
+  const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  return flat.length > 2000 ? `${flat.slice(0, 2000)}…` : flat;
+}
 
 /** Runs one command; returns the exit status (0 ok, 2 bad input, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
@@ -42,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
-      process.stderr.write(`${e.file}: ${e.problem}\n`);
+      process.stderr.write(`${oneLine(`${e.file}: ${e.problem}`)}\n`);
       return 2;
     }
     if (e instanceof DeltascopeError) {

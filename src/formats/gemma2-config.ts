@@ -25,30 +25,47 @@ export interface Gemma2Config {
 const posInt = z.number().int().positive();
 const posNum = z.number().positive();
 
+/**
+ * Sane maxima, far above any released Gemma-2 (46 layers, hidden 4608, vocab 256000), checked before anything
+ * is sized from the config: a config asking for 10⁹ layers is refused, not allocated.
+ */
+export const GEMMA2_LIMITS = {
+  layers: 1024,
+  hidden: 65_536,
+  heads: 1024,
+  headDim: 4096,
+  intermediate: 1_048_576,
+  vocab: 4_194_304,
+  positions: 16_777_216,
+} as const;
+const upTo = (max: number) => posInt.max(max);
+
 /** Optional fields default exactly as transformers' Gemma2Config.__init__ does. */
 const schema = z.object({
-  hidden_size: posInt,
-  num_hidden_layers: posInt,
-  num_attention_heads: posInt,
-  intermediate_size: posInt,
-  vocab_size: posInt,
-  num_key_value_heads: posInt.default(4),
-  head_dim: posInt.default(256),
-  sliding_window: posInt.default(4096),
+  hidden_size: upTo(GEMMA2_LIMITS.hidden),
+  num_hidden_layers: upTo(GEMMA2_LIMITS.layers),
+  num_attention_heads: upTo(GEMMA2_LIMITS.heads),
+  intermediate_size: upTo(GEMMA2_LIMITS.intermediate),
+  vocab_size: upTo(GEMMA2_LIMITS.vocab),
+  num_key_value_heads: upTo(GEMMA2_LIMITS.heads).default(4),
+  head_dim: upTo(GEMMA2_LIMITS.headDim).default(256),
+  sliding_window: upTo(GEMMA2_LIMITS.positions).default(4096),
   attn_logit_softcapping: posNum.nullable().default(50.0),
   final_logit_softcapping: posNum.nullable().default(30.0),
   query_pre_attn_scalar: posNum.default(256),
   rms_norm_eps: posNum.default(1e-6),
   rope_theta: posNum.default(10000.0),
-  max_position_embeddings: posInt.default(8192),
+  max_position_embeddings: upTo(GEMMA2_LIMITS.positions).default(8192),
   tie_word_embeddings: z.boolean().default(true),
   hidden_activation: z.string().nullable().optional(),
   hidden_act: z.string().nullable().optional(),
 });
 
+/** model_type decides when present (transformers builds the config class from it); architectures only when it is absent. */
 function isGemma2(json: Record<string, unknown>): boolean {
+  if (json.model_type !== undefined) return json.model_type === 'gemma2';
   const arch = json.architectures;
-  return json.model_type === 'gemma2' || (Array.isArray(arch) && arch.includes('Gemma2ForCausalLM'));
+  return Array.isArray(arch) && arch.includes('Gemma2ForCausalLM');
 }
 
 /** Validates a Hugging Face `config.json` of a Gemma-2 model. Accepts the parsed object or its text. */
@@ -57,7 +74,7 @@ export function parseGemma2Config(json: unknown, fileName: string): Gemma2Config
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new InputError(fileName, 'config is not a JSON object');
   const rec = obj as Record<string, unknown>;
   if (!isGemma2(rec)) {
-    const type = typeof rec.model_type === 'string' ? `model_type "${rec.model_type}"` : 'no model_type';
+    const type = typeof rec.model_type === 'string' ? `model_type "${rec.model_type.slice(0, 100)}"` : rec.model_type !== undefined ? 'model_type is not a string' : 'no model_type';
     throw new InputError(fileName, `not a Gemma-2 model (${type})`);
   }
   const parsed = schema.safeParse(rec);

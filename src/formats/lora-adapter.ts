@@ -2,7 +2,7 @@ import { InputError } from '../errors/index.js';
 import { type ByteSource, readJson } from './byte-source.js';
 import { type ModelFiles, fileLabel } from './model-files.js';
 import { isFloatDtype } from './dtype.js';
-import { type Gemma2Config, PROJECTION_KINDS, type ProjectionKind, projectionParent, projectionShape } from './gemma2-config.js';
+import { GEMMA2_LIMITS, type Gemma2Config, PROJECTION_KINDS, type ProjectionKind, projectionParent, projectionShape } from './gemma2-config.js';
 import { type PeftLoraConfig, isTargeted, parsePeftLoraConfig, resolveModule } from './peft-config.js';
 import { SafetensorsFile, type TensorInfo } from './safetensors.js';
 
@@ -98,6 +98,9 @@ function buildModule(p: Pair, cfg: PeftLoraConfig, base: Gemma2Config | undefine
   if (!p.b) throw new InputError(file, `${p.module}: has lora_A but no lora_B`);
   if (base && p.layer >= base.numHiddenLayers) {
     throw new InputError(file, `${p.module}: layer ${p.layer} is out of range (the base model has layers 0..${base.numHiddenLayers - 1})`);
+  }
+  if (p.layer >= GEMMA2_LIMITS.layers) {
+    throw new InputError(file, `${p.module.slice(0, 200)}: layer ${p.layer} is beyond any model (at most ${GEMMA2_LIMITS.layers} layers)`);
   }
   if (!isTargeted(cfg, p.module, cfgFile)) {
     throw new InputError(file, `${p.module}: has LoRA tensors but target_modules / layers_to_transform / exclude_modules in adapter_config.json do not select it`);

@@ -1,5 +1,7 @@
 import { InputError } from '../errors/index.js';
+import { firstNonFinite } from './finite.js';
 import { type ByteReader, type ByteSource, openByteReader } from './byte-source.js';
+import { parseStrictJson } from './strict-json.js';
 import { DTYPE_BYTES, type SafetensorsDtype, floatBytesToF32, isFloatDtype, isSafetensorsDtype, shapeSize } from './dtype.js';
 
 /** One tensor's header entry; `begin`/`end` are absolute byte offsets in the file. */
@@ -34,7 +36,9 @@ function headerLength(first8: Uint8Array<ArrayBuffer>, fileSize: number, fileNam
   return Number(n);
 }
 
+/** As the reference reader: the header starts with `{` (no byte-order mark), is UTF-8 JSON without duplicate keys. */
 function parseHeaderJson(bytes: Uint8Array, fileName: string): Record<string, unknown> {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new InputError(fileName, 'safetensors header starts with a byte-order mark');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -43,11 +47,12 @@ function parseHeaderJson(bytes: Uint8Array, fileName: string): Record<string, un
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseStrictJson(text, fileName);
   } catch (e) {
-    throw new InputError(fileName, `safetensors header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new InputError(fileName, `safetensors header is not valid JSON (${e instanceof InputError ? e.problem : String(e)})`);
   }
   if (!isRecord(json)) throw new InputError(fileName, 'safetensors header is not a JSON object');
+  if (bytes[0] !== 0x7b) throw new InputError(fileName, 'safetensors header does not start with "{"');
   return json;
 }
 
@@ -84,13 +89,20 @@ function parseEntry(name: string, v: unknown, dataStart: number, fileSize: numbe
   return { name, dtype, shape: [...shape], begin: dataStart + b, end };
 }
 
-function checkNoOverlap(infos: TensorInfo[], fileName: string): void {
+/** As the reference reader: sorted by offset, tensors tile the data area exactly: no overlap, no hole, nothing after. */
+function checkContiguous(infos: TensorInfo[], dataStart: number, fileSize: number, fileName: string): void {
   const sorted = [...infos].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1];
-    const cur = sorted[i];
-    if (cur.begin < prev.end) throw new InputError(fileName, `tensors ${prev.name} and ${cur.name} overlap (bytes ${cur.begin}-${prev.end})`);
+  let at = dataStart;
+  let prev: TensorInfo | undefined;
+  for (const cur of sorted) {
+    if (cur.begin < at && prev) throw new InputError(fileName, `tensors ${prev.name} and ${cur.name} overlap (bytes ${cur.begin}-${at})`);
+    if (cur.begin > at) {
+      throw new InputError(fileName, `${cur.begin - at} unused bytes before tensor ${cur.name} (a hole at data offset ${at - dataStart})`);
+    }
+    at = cur.end;
+    prev = cur;
   }
+  if (at !== fileSize) throw new InputError(fileName, `${fileSize - at} trailing bytes after the last tensor's data`);
 }
 
 /** A safetensors file whose header has been validated; tensor data is read lazily by byte range. */
@@ -122,7 +134,7 @@ export class SafetensorsFile {
       if (name === '__metadata__') continue;
       tensors.set(name, parseEntry(name, v, dataStart, size, fileName));
     }
-    checkNoOverlap([...tensors.values()], fileName);
+    checkContiguous([...tensors.values()], dataStart, size, fileName);
     return new SafetensorsFile(fileName, reader, tensors, parseMetadata(header.__metadata__, fileName));
   }
 
@@ -142,10 +154,10 @@ export class SafetensorsFile {
     return (await this.reader.read(t.begin, t.end)).buffer;
   }
 
-  /** F32, F16 or BF16 data widened to f32. */
+  /** F32, F16 or BF16 data widened to f32; a NaN or infinity is bad input naming the file and the tensor. */
   async readF32(name: string): Promise<Float32Array> {
     const t = this.floatInfo(name);
-    return floatBytesToF32(t.dtype, await this.reader.read(t.begin, t.end));
+    return this.finite(name, floatBytesToF32(t.dtype, await this.reader.read(t.begin, t.end)));
   }
 
   /**
@@ -160,7 +172,25 @@ export class SafetensorsFile {
     }
     const rowBytes = (shapeSize(t.shape.slice(1)) ?? 0) * DTYPE_BYTES[t.dtype];
     const begin = t.begin + rowStart * rowBytes;
-    return floatBytesToF32(t.dtype, await this.reader.read(begin, begin + rowCount * rowBytes));
+    return this.finite(name, floatBytesToF32(t.dtype, await this.reader.read(begin, begin + rowCount * rowBytes)));
+  }
+
+  private finite(name: string, data: Float32Array): Float32Array {
+    const bad = firstNonFinite(data);
+    if (bad >= 0) throw new InputError(this.fileName, `tensor ${name} holds ${data[bad]} at element ${bad} (weights and data must be finite)`);
+    return data;
+  }
+
+  /** Raw bytes of rows [rowStart, rowStart + rowCount) of a tensor seen as [shape[0], rest] (weights uploaded as stored). */
+  async readRawRows(name: string, rowStart: number, rowCount: number): Promise<Uint8Array<ArrayBuffer>> {
+    const t = this.info(name);
+    const rows = t.shape[0] ?? 1;
+    if (!Number.isInteger(rowStart) || !Number.isInteger(rowCount) || rowStart < 0 || rowCount < 0 || rowStart + rowCount > rows) {
+      throw new RangeError(`${this.fileName}: tensor ${name} has ${rows} rows; asked for ${rowCount} from ${rowStart}`);
+    }
+    const rowBytes = (shapeSize(t.shape.slice(1)) ?? 0) * DTYPE_BYTES[t.dtype];
+    const begin = t.begin + rowStart * rowBytes;
+    return this.reader.read(begin, begin + rowCount * rowBytes);
   }
 
   private floatInfo(name: string): TensorInfo & { dtype: 'F32' | 'F16' | 'BF16' } {
