@@ -44,8 +44,8 @@ function requireFile(file: string, what: string): void {
   if (!existsSync(file) || !statSync(file).isFile()) throw new InputError(file, `missing ${what}`);
 }
 
-/** Checks everything a user can get wrong in Node, before Chromium starts. */
-async function validate(flags: Record<string, string | boolean | string[] | undefined>): Promise<{ args: Omit<ExtractArgs, 'files'>; files: Record<string, string> }> {
+/** Checks everything a user can get wrong in Node, before Chromium starts (`lens` takes the same inputs). */
+export async function validate(flags: Record<string, string | boolean | string[] | undefined>, command = 'extract'): Promise<{ args: Omit<ExtractArgs, 'files'>; files: Record<string, string> }> {
   const files: Record<string, string> = {};
   const model = flags.model as string;
   let numLayers: number | null = null;
@@ -76,7 +76,7 @@ async function validate(flags: Record<string, string | boolean | string[] | unde
   if (!DTYPES.includes(dtype as ModelDtype)) throw new InputError('--dtype', `"${dtype}" is not one of ${DTYPES.join(', ')}`);
   const tokens = flags.tokens as string | undefined;
   const text = flags.text as string | undefined;
-  if (!!tokens === !!text) throw new InputError('extract', 'give exactly one of --tokens ids.npy or --text FILE --tokenizer DIR');
+  if (!!tokens === !!text) throw new InputError(command, 'give exactly one of --tokens ids.npy or --text FILE --tokenizer DIR');
   if (tokens) {
     requireFile(tokens, 'token file');
     const a = parseNpy(await readFile(tokens), tokens);
@@ -85,7 +85,7 @@ async function validate(flags: Record<string, string | boolean | string[] | unde
     files.tokens = tokens;
   } else {
     const tokenizer = flags.tokenizer as string | undefined;
-    if (!tokenizer) throw new InputError('extract', '--text needs --tokenizer DIR');
+    if (!tokenizer) throw new InputError(command, '--text needs --tokenizer DIR');
     requireFile(text!, 'text file');
     requireFile(path.join(tokenizer, 'tokenizer.json'), 'tokenizer.json');
     files.text = text!;

@@ -9,6 +9,7 @@ const TASKS: Record<string, () => Promise<Task>> = {
   'gpu-info': async () => (await import('./tasks/gpu-info.js')).gpuInfo as Task,
   train: async () => (await import('./tasks/train.js')).train as Task,
   extract: async () => (await import('./tasks/extract.js')).extract as Task,
+  lens: async () => (await import('./tasks/lens.js')).lens as Task,
   metrics: async () => (await import('./tasks/metrics.js')).metrics as Task,
 };
 

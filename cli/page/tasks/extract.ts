@@ -43,7 +43,7 @@ async function fetchBytes(url: string, name: string): Promise<ArrayBuffer> {
 }
 
 /** --tokens (int32/int64 [sequences, positions] .npy) or --text + --tokenizer, as the store path's input. */
-async function extractData(args: ExtractArgs, modelUrl: string): Promise<ExtractData> {
+export async function extractData(args: ExtractArgs, modelUrl: string): Promise<ExtractData> {
   if (args.files.tokens) {
     const a = parseNpy(await fetchBytes(args.files.tokens, 'tokens'), 'tokens');
     if (a.shape.length !== 2) throw new InputError('tokens', `expected a 2-D [sequences, positions] array, got shape [${a.shape.join(', ')}]`);
