@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors/index.js';
 import {
-  type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, loadLoraAdapterFolder,
-  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseNpy, parseNpz, readBundleManifest, resolvedModules,
+  type Bundle, type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, loadLoraAdapterFolder,
+  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseGemmaScopeNpz, parseNpy, readBundle, readNpzHeaders, resolvedModules,
 } from '../../src/formats/index.js';
 import { localFile, modelFilesFromDir } from '../../src/formats/node-files.js';
 import { parseArgs, stringFlag } from '../args.js';
@@ -66,6 +66,23 @@ function checkSameModel(base: Gemma2Config, other: Gemma2Config, file: string): 
   }
 }
 
+/** Largest manifest echoed back; a bigger one (a run config can be anything) is summarised by its size only. */
+const MAX_ECHOED_MANIFEST = 64 * 1024;
+
+/** A bundle validated exactly as the app's import does; the report lists counts, never every entry. */
+function bundleReport(b: Bundle): Report {
+  const { entries, ...rest } = b.manifest;
+  const json = JSON.stringify(rest);
+  return {
+    kind: 'bundle',
+    ...(json.length <= MAX_ECHOED_MANIFEST ? { manifest: rest } : { manifest_bytes: json.length }),
+    entries: entries.length,
+    entry_bytes: entries.reduce((n, e) => n + e.bytes, 0),
+    saes: b.saes.length,
+    figures: b.figures.size,
+  };
+}
+
 async function fileReport(file: string, base: Gemma2Config | undefined): Promise<Report> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.safetensors') {
@@ -79,14 +96,11 @@ async function fileReport(file: string, base: Gemma2Config | undefined): Promise
   }
   if (ext === '.npz') {
     const bytes = await readFile(file);
-    const arrays = parseNpz(bytes, file);
-    if (arrays.has('W_enc') && arrays.has('W_dec')) {
-      const files: ModelFiles = { get: (n) => (n === 'params.npz' ? bytes : undefined), names: () => ['params.npz'], label: path.dirname(file) };
-      return saeReport(await loadSaeFiles(files, { expectedDIn: base?.hiddenSize }), 'gemma-scope');
-    }
-    return { kind: 'npz', arrays: Object.fromEntries([...arrays].map(([k, a]) => [k, { dtype: NUMPY_DTYPE[a.dtype], shape: a.shape }])) };
+    const headers = readNpzHeaders(bytes, file);
+    if (headers.has('W_enc') && headers.has('W_dec')) return saeReport(parseGemmaScopeNpz(bytes, file, { expectedDIn: base?.hiddenSize }), 'gemma-scope');
+    return { kind: 'npz', arrays: Object.fromEntries([...headers].map(([k, a]) => [k, { dtype: NUMPY_DTYPE[a.dtype], shape: a.shape }])) };
   }
-  if (ext === '.zip') return { kind: 'bundle', manifest: readBundleManifest(await readFile(file), file) };
+  if (ext === '.zip') return bundleReport(await readBundle(await readFile(file), file));
   if (path.basename(file) === 'config.json') return { kind: 'config', config: parseGemma2Config(await readFile(file, 'utf8'), file) };
   throw new InputError(file, 'unrecognised file type (expected .safetensors, .npy, .npz, a bundle .zip, or a folder)');
 }

@@ -1,10 +1,11 @@
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { InputError } from '../errors/index.js';
 
 /**
  * A zip reader that distrusts its input: the central directory is read and every entry checked (name, method,
  * sizes against caps) before a single byte is inflated; each inflated entry is then checked against the
- * size and CRC-32 the directory declared. Used for result bundles, which a user may have been sent by anyone.
+ * size and CRC-32 the directory declared, while inflating (an entry that inflates past its declared size is stopped
+ * there). Used for result bundles and .npz files, which a user may have been sent by anyone.
  */
 
 export interface ZipLimits {
@@ -15,6 +16,8 @@ export interface ZipLimits {
   /** Largest declared uncompressed size of one entry, bytes. */
   maxEntryBytes: number;
   maxEntries: number;
+  /** What the zip should be, for messages ("deltascope bundle", ".npz"). */
+  kind?: string;
 }
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
@@ -56,10 +59,11 @@ export function unsafeEntryName(name: string): string | null {
 /** Reads and checks the central directory; throws InputError before anything is inflated. */
 export function readZipDirectory(bytes: Uint8Array, fileName: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): ZipEntryInfo[] {
   if (bytes.length > limits.maxZipBytes) {
-    throw new InputError(fileName, `bundle is ${mib(bytes.length)}, more than the ${mib(limits.maxZipBytes)} limit`);
+    throw new InputError(fileName, `file is ${mib(bytes.length)}, more than the ${mib(limits.maxZipBytes)} limit`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const notZip = (why: string) => new InputError(fileName, `not a valid zip file (${why}); is it a deltascope bundle?`);
+  const notZip = (why: string) =>
+    new InputError(fileName, limits.kind ? `not a readable ${limits.kind} zip (${why})` : `not a valid zip file (${why}); is it a deltascope bundle?`);
   if (bytes.length < 22) throw notZip('too short');
   let eocd = -1;
   const stop = Math.max(0, bytes.length - 22 - 0xffff);
@@ -74,10 +78,13 @@ export function readZipDirectory(bytes: Uint8Array, fileName: string, limits: Zi
   const cdSize = view.getUint32(eocd + 12, true);
   const cdOffset = view.getUint32(eocd + 16, true);
   if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) {
-    throw new InputError(fileName, 'zip64 archives are not accepted (bundles are limited to 4 GiB)');
+    throw new InputError(fileName, 'zip64 archives are not accepted (zip files are limited to 4 GiB)');
   }
-  if (count > limits.maxEntries) throw new InputError(fileName, `bundle has ${count} entries, more than the ${limits.maxEntries} limit`);
+  if (count > limits.maxEntries) throw new InputError(fileName, `zip has ${count} entries, more than the ${limits.maxEntries} limit`);
   if (cdOffset + cdSize > eocd) throw notZip('central directory extends past its end record');
+  if (view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0 || view.getUint16(eocd + 8, true) !== count) {
+    throw notZip('multi-disk archives are not accepted');
+  }
 
   const entries: ZipEntryInfo[] = [];
   const seen = new Set<string>();
@@ -113,14 +120,27 @@ export function readZipDirectory(bytes: Uint8Array, fileName: string, limits: Zi
     }
     total += size;
     if (total > limits.maxTotalBytes) {
-      throw new InputError(fileName, `bundle expands to more than the ${mib(limits.maxTotalBytes)} limit`);
+      throw new InputError(fileName, `zip expands to more than the ${mib(limits.maxTotalBytes)} limit`);
     }
     if (localHeaderOffset + 30 + compressedBytes > cdOffset) throw notZip(`entry "${name}" extends past the central directory`);
     if (method === 0 && compressedBytes !== size) throw notZip(`stored entry "${name}" has mismatched sizes`);
     entries.push({ name, method, crc32, compressedBytes, bytes: size, localHeaderOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
+  if (p !== cdOffset + cdSize) throw notZip('central directory size does not match its entries');
+  checkNoSharedData(entries, notZip);
   return entries;
+}
+
+/** Entries whose data overlap (one deflate stream counted many times) are the classic overlapping zip bomb. */
+function checkNoSharedData(entries: ZipEntryInfo[], notZip: (why: string) => InputError): void {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1];
+    if (sorted[i].localHeaderOffset < prev.localHeaderOffset + 30 + prev.compressedBytes) {
+      throw notZip(`entries "${prev.name}" and "${sorted[i].name}" overlap`);
+    }
+  }
 }
 
 const CRC_TABLE = (() => {
@@ -139,27 +159,72 @@ export function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Inflates one checked entry; the output buffer is exactly the declared size, so it cannot grow. */
-export function extractZipEntry(bytes: Uint8Array, entry: ZipEntryInfo, fileName: string): Uint8Array {
+/** Compressed input is fed in slices this small, so one step can produce at most ~16 MiB (deflate's 1032:1). */
+const INFLATE_STEP = 16 * 1024;
+
+function entryData(bytes: Uint8Array, entry: ZipEntryInfo, corrupt: (why: string) => InputError): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const o = entry.localHeaderOffset;
-  const corrupt = (why: string) => new InputError(fileName, `corrupt bundle: entry "${entry.name}" ${why}`);
-  if (view.getUint32(o, true) !== LFH_SIG) throw corrupt('has no local header');
-  const start = o + 30 + view.getUint16(o + 26, true) + view.getUint16(o + 28, true);
+  if (o + 30 > bytes.length || view.getUint32(o, true) !== LFH_SIG) throw corrupt('has no local header');
+  const nameLen = view.getUint16(o + 26, true);
+  const start = o + 30 + nameLen + view.getUint16(o + 28, true);
+  if (view.getUint16(o + 8, true) !== entry.method) throw corrupt('has a different compression method in its local header');
+  const localName = bytes.subarray(o + 30, o + 30 + nameLen);
+  if (new TextDecoder('utf-8', { fatal: false }).decode(localName) !== entry.name) throw corrupt('has a different name in its local header');
   const end = start + entry.compressedBytes;
   if (end > bytes.length) throw corrupt('is truncated');
-  const raw = bytes.subarray(start, end);
+  return bytes.subarray(start, end);
+}
+
+/**
+ * Inflates at most `want` bytes of an entry into a buffer of that size, feeding the compressed data in small
+ * steps and stopping as soon as `want` bytes are out, so neither time nor memory depends on what the data claims.
+ * Returns how many bytes came out (up to want + 1: one more than want means the entry holds more).
+ */
+function inflateInto(raw: Uint8Array, out: Uint8Array, corrupt: (why: string) => InputError): number {
+  let filled = 0;
+  let over = false;
+  const inflater = new Inflate((chunk) => {
+    const room = out.length - filled;
+    if (chunk.length > room) over = true;
+    out.set(chunk.subarray(0, Math.min(room, chunk.length)), filled);
+    filled += Math.min(room, chunk.length);
+  });
+  try {
+    for (let at = 0; at < raw.length && !over; at += INFLATE_STEP) {
+      const end = Math.min(raw.length, at + INFLATE_STEP);
+      inflater.push(raw.subarray(at, end), end === raw.length);
+    }
+  } catch (e) {
+    throw corrupt(`does not inflate (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return over ? out.length + 1 : filled;
+}
+
+/** Inflates one checked entry; output beyond the declared size is never kept, and size and CRC-32 must match. */
+export function extractZipEntry(bytes: Uint8Array, entry: ZipEntryInfo, fileName: string, what = 'bundle'): Uint8Array {
+  const corrupt = (why: string) => new InputError(fileName, `corrupt ${what}: entry "${entry.name}" ${why}`);
+  const raw = entryData(bytes, entry, corrupt);
   let out: Uint8Array;
   if (entry.method === 0) {
     out = raw.slice();
   } else {
-    try {
-      out = inflateSync(raw, { out: new Uint8Array(entry.bytes) });
-    } catch (e) {
-      throw corrupt(`does not inflate (${e instanceof Error ? e.message : String(e)})`);
-    }
+    out = new Uint8Array(entry.bytes);
+    const n = inflateInto(raw, out, corrupt);
+    if (n > entry.bytes) throw corrupt(`inflates to more than the declared ${entry.bytes} bytes`);
+    if (n !== entry.bytes) throw corrupt(`inflates to ${n} bytes, not the declared ${entry.bytes}`);
   }
-  if (out.length !== entry.bytes) throw corrupt(`inflates to ${out.length} bytes, not the declared ${entry.bytes}`);
   if (crc32(out) !== entry.crc32) throw corrupt('fails its CRC-32 check');
   return out;
+}
+
+/** The first `n` bytes of an entry (fewer when it is shorter), inflating no more than that: for reading headers first. */
+export function extractZipPrefix(bytes: Uint8Array, entry: ZipEntryInfo, fileName: string, n: number, what = 'bundle'): Uint8Array {
+  const corrupt = (why: string) => new InputError(fileName, `corrupt ${what}: entry "${entry.name}" ${why}`);
+  const raw = entryData(bytes, entry, corrupt);
+  const want = Math.min(n, entry.bytes);
+  if (entry.method === 0) return raw.slice(0, want);
+  const out = new Uint8Array(want);
+  const got = inflateInto(raw, out, corrupt);
+  return out.subarray(0, Math.min(got, want));
 }

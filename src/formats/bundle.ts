@@ -2,6 +2,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { InputError } from '../errors/index.js';
 import { metricsTables, toCsv } from './bundle-csv.js';
 import { formatZodIssues } from './bundle-issues.js';
+import { parseStrictJson } from './strict-json.js';
 import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
@@ -86,16 +87,32 @@ export async function writeBundle(contents: BundleContents): Promise<Uint8Array>
 }
 
 function parseJsonEntry(bytes: Uint8Array, fileName: string, entry: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new InputError(fileName, `${entry} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(fileName, `${entry} is not valid UTF-8`);
   }
+  try {
+    return parseStrictJson(text, entry);
+  } catch (e) {
+    throw new InputError(fileName, `${entry} is not valid JSON (${e instanceof InputError ? e.problem : String(e)})`);
+  }
+}
+
+/** JSON entries are parsed whole; their declared sizes are capped before a byte is inflated. */
+const MAX_JSON_ENTRY_BYTES: Record<string, number> = { 'manifest.json': 4 * 1024 ** 2, 'metrics.json': 256 * 1024 ** 2 };
+const MAX_SMALL_ENTRY_BYTES = 16 * 1024 ** 2;
+
+function checkEntryCap(entry: ZipEntryInfo, fileName: string): void {
+  const cap = MAX_JSON_ENTRY_BYTES[entry.name] ?? (entry.name.endsWith('.safetensors') ? Infinity : MAX_SMALL_ENTRY_BYTES);
+  if (entry.bytes > cap) throw new InputError(fileName, `entry "${entry.name}" is ${entry.bytes} bytes uncompressed, more than the ${cap}-byte limit for it`);
 }
 
 function manifestFrom(bytes: Uint8Array, dir: ZipEntryInfo[], fileName: string): BundleManifest {
   const entry = dir.find((e) => e.name === 'manifest.json');
   if (!entry) throw new InputError(fileName, 'not a deltascope bundle: the zip has no manifest.json at its root');
+  for (const e of dir) checkEntryCap(e, fileName);
   const json = parseJsonEntry(extractZipEntry(bytes, entry, fileName), fileName, 'manifest.json');
   const format = (json as { format?: unknown } | null)?.format;
   if (format !== BUNDLE_FORMAT) {

@@ -13,7 +13,8 @@ export { modelFilesFromMap, modelFilesFromFileList, modelFilesFromUrl, fileLabel
 export { SafetensorsCheckpoint, INDEX_NAME } from './checkpoint.js';
 export type { NpyArray, NpyDtype, NpyData, NpyWritable } from './npy.js';
 export { parseNpy, writeNpy } from './npy.js';
-export { parseNpz, writeNpz } from './npz.js';
+export { parseNpz, readNpzHeaders, writeNpz } from './npz.js';
+export { assertFinite, firstNonFinite } from './finite.js';
 export type { Gemma2Config, ProjectionKind } from './gemma2-config.js';
 export { parseGemma2Config, projectionShape, projectionParent, PROJECTION_KINDS } from './gemma2-config.js';
 export type { Gemma2Checkpoint } from './gemma2-model.js';

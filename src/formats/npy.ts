@@ -39,36 +39,172 @@ function parseDescr(descr: string, fileName: string): NpyDtype {
   return code as NpyDtype;
 }
 
-/** The header is a Python dict literal: {'descr': '<f4', 'fortran_order': False, 'shape': (4, 24), } */
+type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+
+/**
+ * The header is a Python literal, read as numpy reads it (ast.literal_eval, then checks): a dict with exactly the
+ * keys descr, fortran_order and shape, each once, and nothing after it but spaces and the closing newline.
+ */
+class PyLiteralReader {
+  private i = 0;
+  constructor(private readonly text: string, private readonly fileName: string) {}
+
+  private fail(why: string): InputError {
+    return new InputError(this.fileName, `malformed .npy header (${why} at character ${this.i}): ${JSON.stringify(this.text.trim().slice(0, 120))}`);
+  }
+
+  private skipSpace(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i])) this.i++;
+  }
+
+  private expect(ch: string): void {
+    this.skipSpace();
+    if (this.text[this.i] !== ch) throw this.fail(this.i >= this.text.length ? `unclosed literal, expected ${ch}` : `expected ${ch}`);
+    this.i++;
+  }
+
+  document(): Map<string, PyValue> {
+    const v = this.value(0);
+    this.skipSpace();
+    if (this.i !== this.text.length) throw this.fail('text after the dict');
+    if (!(v instanceof Map)) throw this.fail('not a dict');
+    return v;
+  }
+
+  private value(depth: number): PyValue {
+    if (depth > 8) throw this.fail('nested too deeply');
+    this.skipSpace();
+    const c = this.text[this.i];
+    if (c === '{') return this.dict(depth);
+    if (c === '(' || c === '[') return this.sequence(c === '(' ? ')' : ']', depth);
+    if (c === "'" || c === '"') return this.string();
+    const word = /^(?:True|False|None|-?\d+)/.exec(this.text.slice(this.i, this.i + 24));
+    if (!word) throw this.fail(c === undefined ? 'unclosed literal' : `unexpected ${JSON.stringify(c)}`);
+    this.i += word[0].length;
+    if (word[0] === 'True') return true;
+    if (word[0] === 'False') return false;
+    if (word[0] === 'None') return null;
+    return Number(word[0]);
+  }
+
+  private string(): string {
+    const quote = this.text[this.i++];
+    const end = this.text.indexOf(quote, this.i);
+    if (end < 0) throw this.fail('unclosed string');
+    const s = this.text.slice(this.i, end);
+    if (s.includes('\\') || s.includes('\n')) throw this.fail('escapes in strings are not supported');
+    this.i = end + 1;
+    return s;
+  }
+
+  private sequence(close: string, depth: number): PyValue {
+    this.i++;
+    const items: PyValue[] = [];
+    let commas = 0;
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.i] === close) break;
+      items.push(this.value(depth + 1));
+      this.skipSpace();
+      if (this.text[this.i] === ',') {
+        this.i++;
+        commas++;
+        continue;
+      }
+      if (this.text[this.i] !== close) throw this.fail(this.i >= this.text.length ? `unclosed literal, expected ${close}` : `expected , or ${close}`);
+    }
+    this.i++;
+    // `(5)` is the number 5 in Python, not a tuple.
+    if (close === ')' && items.length === 1 && commas === 0) return items[0];
+    return close === ')' ? { tuple: items } : items;
+  }
+
+  private dict(depth: number): Map<string, PyValue> {
+    this.i++;
+    const out = new Map<string, PyValue>();
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.i] === '}') break;
+      const key = this.value(depth + 1);
+      if (typeof key !== 'string') throw this.fail('dict keys must be strings');
+      if (out.has(key)) throw this.fail(`key '${key}' appears twice`);
+      this.expect(':');
+      out.set(key, this.value(depth + 1));
+      this.skipSpace();
+      if (this.text[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (this.text[this.i] !== '}') throw this.fail(this.i >= this.text.length ? 'unclosed dict, expected }' : 'expected , or }');
+    }
+    this.i++;
+    return out;
+  }
+}
+
+const HEADER_KEYS = ['descr', 'fortran_order', 'shape'];
+
 function parseHeaderDict(text: string, fileName: string): { dtype: NpyDtype; shape: number[] } {
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
-  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shape) throw new InputError(fileName, `malformed .npy header ${JSON.stringify(text.trim())}`);
-  if (fortran[1] === 'True') throw new InputError(fileName, '.npy data is in Fortran (column-major) order; save it in C order');
-  const dims = shape[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const out = dims.map((s) => (/^\d+L?$/.test(s) ? Number.parseInt(s, 10) : NaN));
-  if (out.some((d) => !Number.isSafeInteger(d))) throw new InputError(fileName, `bad .npy shape (${shape[1]})`);
-  return { dtype: parseDescr(descr[1], fileName), shape: out };
+  const dict = new PyLiteralReader(text, fileName).document();
+  const keys = [...dict.keys()].sort();
+  if (keys.join(',') !== HEADER_KEYS.join(',')) {
+    throw new InputError(fileName, `malformed .npy header: keys are [${keys.map((k) => `'${k.slice(0, 40)}'`).join(', ')}], expected exactly 'descr', 'fortran_order', 'shape'`);
+  }
+  const descr = dict.get('descr');
+  const fortran = dict.get('fortran_order');
+  const shape = dict.get('shape');
+  if (typeof descr !== 'string') throw new InputError(fileName, 'unsupported .npy dtype (descr is not a simple type string; structured arrays are not supported)');
+  if (typeof fortran !== 'boolean') throw new InputError(fileName, 'malformed .npy header: fortran_order is not True or False');
+  if (fortran) throw new InputError(fileName, '.npy data is in Fortran (column-major) order; save it in C order');
+  const dims = typeof shape === 'object' && shape !== null && 'tuple' in shape ? shape.tuple : undefined;
+  if (!dims || !dims.every((d): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    throw new InputError(fileName, `malformed .npy header: shape is not a tuple of non-negative integers`);
+  }
+  if (dims.length > 32) throw new InputError(fileName, `.npy shape has ${dims.length} dimensions, more than numpy's 32`);
+  return { dtype: parseDescr(descr, fileName), shape: dims };
+}
+
+/** numpy refuses headers above 10000 bytes by default (max_header_size); we allow a little more, never gigabytes. */
+export const MAX_NPY_HEADER_BYTES = 65_536;
+
+export interface NpyHeader {
+  dtype: NpyDtype;
+  shape: number[];
+  /** Where the data starts, and how many bytes the shape and dtype need. */
+  dataStart: number;
+  dataBytes: number;
+}
+
+/** Reads and checks the magic and header dict; `u8` may be just the file's first bytes (any prefix holding the header). */
+export function readNpyHeader(u8: Uint8Array, fileName: string): NpyHeader {
+  if (u8.byteLength < 10 || !MAGIC.every((b, i) => u8[i] === b)) throw new InputError(fileName, 'not a .npy file (bad magic)');
+  const major = u8[6];
+  if (major < 1 || major > 3 || u8[7] !== 0) throw new InputError(fileName, `unsupported .npy format version ${major}.${u8[7]}`);
+  const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  const lenBytes = major === 1 ? 2 : 4;
+  if (u8.byteLength < 8 + lenBytes) throw new InputError(fileName, '.npy file ends inside its header');
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLen > MAX_NPY_HEADER_BYTES) throw new InputError(fileName, `.npy header length ${headerLen} is above the ${MAX_NPY_HEADER_BYTES}-byte limit`);
+  const dataStart = 8 + lenBytes + headerLen;
+  if (dataStart > u8.byteLength) throw new InputError(fileName, `.npy header length ${headerLen} exceeds file size ${u8.byteLength}`);
+  const headerBytes = u8.subarray(8 + lenBytes, dataStart);
+  let text: string;
+  try {
+    text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(headerBytes);
+  } catch {
+    throw new InputError(fileName, '.npy header is not valid UTF-8');
+  }
+  const { dtype, shape } = parseHeaderDict(text, fileName);
+  const count = shapeSize(shape);
+  const dataBytes = count === undefined ? NaN : count * NPY_BYTES[dtype];
+  if (!Number.isSafeInteger(dataBytes)) throw new InputError(fileName, `.npy shape [${shape.join(', ')}] is too large`);
+  return { dtype, shape, dataStart, dataBytes };
 }
 
 /** Parses a .npy file (format versions 1-3, little-endian, C order); the data is copied out. */
 export function parseNpy(bytes: ArrayBuffer | Uint8Array, fileName: string): NpyArray {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (u8.byteLength < 10 || !MAGIC.every((b, i) => u8[i] === b)) throw new InputError(fileName, 'not a .npy file (bad magic)');
-  const major = u8[6];
-  if (major < 1 || major > 3) throw new InputError(fileName, `unsupported .npy format version ${major}.${u8[7]}`);
-  const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  const lenBytes = major === 1 ? 2 : 4;
-  if (u8.byteLength < 8 + lenBytes) throw new InputError(fileName, '.npy file ends inside its header');
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataStart = 8 + lenBytes + headerLen;
-  if (dataStart > u8.byteLength) throw new InputError(fileName, `.npy header length ${headerLen} exceeds file size ${u8.byteLength}`);
-  const headerBytes = u8.subarray(8 + lenBytes, dataStart);
-  const text = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : String.fromCharCode(...headerBytes);
-  const { dtype, shape } = parseHeaderDict(text, fileName);
-  const count = shapeSize(shape);
-  const want = count === undefined ? NaN : count * NPY_BYTES[dtype];
+  const { dtype, shape, dataStart, dataBytes: want } = readNpyHeader(u8, fileName);
   const have = u8.byteLength - dataStart;
   if (have !== want) throw new InputError(fileName, `.npy data is ${have} bytes, shape [${shape.join(', ')}] of ${dtype} needs ${want}`);
   // Copy through the Uint8Array constructor: a Node Buffer's slice() shares memory with its pool.

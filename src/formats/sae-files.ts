@@ -3,7 +3,8 @@ import { InputError } from '../errors/index.js';
 import { parseJsonText, readAllBytes } from './byte-source.js';
 import { type ModelFiles, fileLabel, requireText } from './model-files.js';
 import { type NpyArray } from './npy.js';
-import { parseNpz } from './npz.js';
+import { parseNpz, readNpzHeaders } from './npz.js';
+import { assertFinite } from './finite.js';
 import { SafetensorsFile } from './safetensors.js';
 import { writeSafetensors } from './safetensors-write.js';
 
@@ -66,17 +67,39 @@ function validated(s: SaeWeights, shapes: Record<string, number[]>, file: string
   return s;
 }
 
+const GEMMA_SCOPE_KEYS = ['W_enc', 'W_dec', 'b_enc', 'b_dec', 'threshold'];
+
 /** Gemma Scope `params.npz`: W_enc [d, m], W_dec [m, d], b_enc [m], b_dec [d], threshold [m] (JumpReLU). */
 export function parseGemmaScopeNpz(bytes: ArrayBuffer | Uint8Array, file: string, opts: SaeLoadOptions = {}): SaeWeights {
-  const arrays = parseNpz(bytes, file);
-  const get = (k: string): { data: Float32Array; shape: number[] } => npyToF32(arrays.get(k), k, file);
-  const W_enc = get('W_enc');
-  if (W_enc.shape.length !== 2) throw new InputError(file, `W_enc is [${W_enc.shape.join(', ')}], expected 2-D [d, m]`);
-  const [W_dec, b_enc, b_dec, threshold] = [get('W_dec'), get('b_enc'), get('b_dec'), get('threshold')];
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // Shapes and dtypes from the headers first: a file that cannot be this SAE is refused before any data is inflated.
+  const headers = readNpzHeaders(u8, file);
+  for (const k of GEMMA_SCOPE_KEYS) {
+    const h = headers.get(k);
+    if (!h) throw new InputError(file, `missing array ${k}`);
+    if (h.dtype !== 'f4' && h.dtype !== 'f8') throw new InputError(file, `array ${k} has dtype ${h.dtype}, expected float32`);
+  }
+  const encShape = headers.get('W_enc')!.shape;
+  if (encShape.length !== 2) throw new InputError(file, `W_enc is [${encShape.join(', ')}], expected 2-D [d, m]`);
+  const [d, m] = encShape;
+  checkShape(file, 'W_dec', headers.get('W_dec')!.shape, [m, d]);
+  checkShape(file, 'b_enc', headers.get('b_enc')!.shape, [m]);
+  checkShape(file, 'b_dec', headers.get('b_dec')!.shape, [d]);
+  checkShape(file, 'threshold', headers.get('threshold')!.shape, [m]);
+  if (opts.expectedDIn !== undefined && d !== opts.expectedDIn) {
+    throw new InputError(file, `the SAE reads vectors of size ${d}, but the model's hidden size is ${opts.expectedDIn}`);
+  }
+  const arrays = parseNpz(u8, file, GEMMA_SCOPE_KEYS);
+  const get = (k: string): { data: Float32Array; shape: number[] } => {
+    const a = npyToF32(arrays.get(k), k, file);
+    assertFinite(a.data, file, `array ${k}`);
+    return a;
+  };
+  const [W_enc, W_dec, b_enc, b_dec, threshold] = GEMMA_SCOPE_KEYS.map(get);
   const sae: SaeWeights = {
     architecture: 'jumprelu',
-    dIn: W_enc.shape[0],
-    dSae: W_enc.shape[1],
+    dIn: d,
+    dSae: m,
     W_enc: W_enc.data,
     W_dec: W_dec.data,
     b_enc: b_enc.data,
