@@ -88,4 +88,8 @@ export class SafetensorsCheckpoint {
   readRows(name: string, rowStart: number, rowCount: number): Promise<Float32Array> {
     return this.fileOf(name).readRows(name, rowStart, rowCount);
   }
+
+  readRawRows(name: string, rowStart: number, rowCount: number): Promise<Uint8Array<ArrayBuffer>> {
+    return this.fileOf(name).readRawRows(name, rowStart, rowCount);
+  }
 }

@@ -2,10 +2,12 @@ import type { Gemma2Config, SafetensorsCheckpoint } from '../formats/index.js';
 import type { Gpu, GpuTensor } from '../gpu/index.js';
 import { projMatmul, type ProjWeight } from './kernels/proj-matmul.js';
 import { EMBED_TOKENS, LM_HEAD } from './weight-names.js';
+import { WeightUploader } from './weights.js';
 
 /**
  * The LM head (tied: the embedding) in row chunks that each fit one storage binding: 256000 × 3584 f32
- * is 3.7 GB, far over the usual 128 MiB – 2 GiB binding limit. Chunks are read and uploaded one at a time.
+ * is 3.7 GB, far over the usual 128 MiB – 2 GiB binding limit. Each chunk goes through the staging ring
+ * as stored and is widened on the GPU (weights.ts), so the host never holds more than a ring's worth.
  */
 export class LmHead {
   private constructor(
@@ -20,15 +22,18 @@ export class LmHead {
     const limit = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
     const rowsPerChunk = Math.max(1, Math.floor(limit / 2 / (h * 4)));
     const chunks: { row0: number; w: ProjWeight }[] = [];
+    const uploader = new WeightUploader(gpu, model, config);
     try {
       for (let row0 = 0; row0 < config.vocabSize; row0 += rowsPerChunk) {
         const rows = Math.min(rowsPerChunk, config.vocabSize - row0);
-        const data = gpu.upload(await model.readRows(name, row0, rows), [rows, h], 'f32', `${name}[${row0}:]`);
-        chunks.push({ row0, w: { format: 'f32', rows, cols: h, data, scales: null } });
+        chunks.push({ row0, w: await uploader.upload(name, row0, rows, h, 'f32') });
       }
+      await uploader.check();
     } catch (e) {
       gpu.release(...chunks.map((c) => c.w.data));
       throw e;
+    } finally {
+      uploader.release();
     }
     return new LmHead(chunks, config.vocabSize, config.finalLogitSoftcapping ?? 0);
   }

@@ -28,6 +28,25 @@ export function projectionBytes(dtype: ModelDtype, rows: number, cols: number): 
   return rows * wordsPerRow(dtype, cols) * 4 + scales;
 }
 
+/** Slots in the staging ring that weights are uploaded through (see weights.ts). */
+export const STAGING_SLOTS = 4;
+const STAGING_SLOT_MAX_BYTES = 8 << 20;
+
+/**
+ * Bytes of one staging slot: the largest projection as F32 (the widest stored dtype), capped at 8 MiB, but at
+ * least one whole row (a chunk is whole rows, as q8/q4 runs never cross a row).
+ */
+export function stagingSlotBytes(config: Gemma2Config): number {
+  let whole = 0;
+  let row = 0;
+  for (const kind of PROJECTION_KINDS) {
+    const [out, inp] = projectionShape(config, kind);
+    whole = Math.max(whole, out * inp * 4);
+    row = Math.max(row, inp * 4);
+  }
+  return Math.ceil(Math.max(row, Math.min(STAGING_SLOT_MAX_BYTES, whole)) / 16) * 16;
+}
+
 /**
  * GPU memory of an engine with these settings, counting buffers as the pool rounds them. The embedding
  * is gathered on the CPU, so it only counts (as the LM head) when logits are asked for.
@@ -48,6 +67,9 @@ export function estimateMemory(config: Gemma2Config, o: MemoryRequest): MemoryEs
     add(projectionBytes(o.dtype, out, inp), nLayers);
   }
   add(h * 4, nLayers * 4 + 1);
+  // the staging ring weights pass through, and the per-tensor NaN/Inf flags (kept by the pool after the load)
+  add(stagingSlotBytes(config), STAGING_SLOTS);
+  add(PROJECTION_KINDS.length * 4);
   const loraParams = o.loraParams ?? o.adapters * nLayers * PROJECTION_KINDS.reduce((s, k) => s + 16 * projectionShape(config, k).reduce((a, b) => a + b, 0), 0);
   spread += loraParams * 4;
   const q = config.numAttentionHeads * config.headDim;
