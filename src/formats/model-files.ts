@@ -1,5 +1,6 @@
 import { InputError } from '../errors/index.js';
-import { type ByteSource, httpProblem, isUrlSource, readText } from './byte-source.js';
+import { type ByteSource, isUrlSource, readText } from './byte-source.js';
+import { fetchFile } from './http-file.js';
 
 /** A folder of files by relative name: a dropped folder, a local directory (Node) or a base URL. */
 export interface ModelFiles {
@@ -47,21 +48,14 @@ export function fileLabel(files: ModelFiles, name: string): string {
   return files.label.endsWith('/') ? `${files.label}${name}` : `${files.label}/${name}`;
 }
 
-/** Whether a name exists; for URL folders this asks the server (1-byte Range request). */
+/** Whether a name exists; for URL folders this asks the server (1-byte Range request; an HTML answer means absent). */
 export async function hasFile(files: ModelFiles, name: string): Promise<boolean> {
   const src = files.get(name);
   if (src === undefined) return false;
   if (!isUrlSource(src)) return true;
-  let res: Response;
-  try {
-    res = await fetch(src.url, { headers: { Range: 'bytes=0-0', ...(src.token ? { Authorization: `Bearer ${src.token}` } : {}) } });
-  } catch (e) {
-    throw new InputError(fileLabel(files, name), `cannot fetch: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  await res.body?.cancel();
-  if (res.status === 404) return false;
-  if (!res.ok) throw new InputError(fileLabel(files, name), httpProblem(res.status, res.statusText));
-  return true;
+  const got = await fetchFile(src.url, fileLabel(files, name), { range: 'bytes=0-0', ...(src.token ? { token: src.token } : {}) });
+  if ('found' in got) await got.found.body?.cancel();
+  return 'found' in got;
 }
 
 /** Text of a file that must exist, or an InputError naming it. */

@@ -1,4 +1,5 @@
 import { InputError } from '../errors/index.js';
+import { fetchFile } from '../formats/index.js';
 
 /** How JSONL records without a `text` field become text (Alpaca: instruction / input / output). */
 export interface PromptTemplates {
@@ -86,12 +87,7 @@ export function datasetFormatOf(fileName: string): DatasetSource['format'] {
 /** The demo's built-in text (public/demo/dataset/sample.txt under `demoBase`), so the demo needs no upload. */
 export async function fetchSampleDataset(demoBase: string): Promise<DatasetSource> {
   const url = `${demoBase.endsWith('/') ? demoBase : `${demoBase}/`}dataset/sample.txt`;
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new InputError(url, `cannot fetch the built-in sample (${(e as Error).message})`);
-  }
-  if (!res.ok) throw new InputError(url, `HTTP ${res.status}: the built-in sample is missing`);
-  return { name: 'sample', format: 'text', content: await res.text() };
+  const got = await fetchFile(url, url);
+  if ('absent' in got) throw new InputError(url, `the built-in sample is missing (${got.absent})`);
+  return { name: 'sample', format: 'text', content: await got.found.text() };
 }

@@ -40,15 +40,32 @@ export function demoPath(part: DemoPart): string {
   }
 }
 
+/**
+ * The files of each demo folder (the layout tools/demo/make_demo.py writes and public/demo/assets.json
+ * lists), so the demo reads exactly these and never asks the server whether some other file exists.
+ */
+export const DEMO_FILES: Record<Exclude<DemoPart['kind'], 'dataset'>, readonly string[]> = {
+  model: ['config.json', 'model.safetensors'],
+  tokenizer: ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'],
+  adapter: ['adapter_config.json', 'adapter_model.safetensors'],
+  pretrained: ['params.npz'],
+};
+
+/** A demo folder under `demoBase`, with its files listed. */
+export function demoFolder(part: Exclude<DemoPart, { kind: 'dataset' }>, demoBase: string): ModelFiles {
+  const base = new URL(demoPath(part), demoBase).href;
+  return modelFilesFromMap(Object.fromEntries(DEMO_FILES[part.kind].map((n) => [n, { url: new URL(n, base).href }])), base);
+}
+
 export function hubUrl(s: Extract<Source, { kind: 'hub' }>): string {
   const sub = s.subfolder ? `${s.subfolder.replace(/^\/+|\/+$/g, '')}/` : '';
   return `https://huggingface.co/${s.repo}/resolve/${encodeURIComponent(s.revision)}/${sub}`;
 }
 
-function folder(source: Source, part: DemoPart, local: ModelFiles | undefined, loc: InputLocator, what: string): ModelFiles {
+function folder(source: Source, part: Exclude<DemoPart, { kind: 'dataset' }>, local: ModelFiles | undefined, loc: InputLocator, what: string): ModelFiles {
   switch (source.kind) {
     case 'demo':
-      return modelFilesFromUrl(new URL(demoPath(part), loc.demoBase).href);
+      return demoFolder(part, loc.demoBase);
     case 'url':
       return modelFilesFromUrl(source.url, loc.hubToken);
     case 'hub':

@@ -1,6 +1,7 @@
 import { loraModuleSvd, normMatchedRandomLora } from '../analysis/index.js';
 import { throwIfAborted } from '../errors/index.js';
 import {
+  hasFile,
   loadLoraAdapterFolder,
   loadSaeFiles,
   openByteReader,
@@ -62,7 +63,8 @@ async function inputHash(name: string, src: ByteSource | undefined): Promise<Inp
 async function tokenizerFrom(files: ModelFiles, name: string): Promise<TextTokenizer> {
   const json = files.get('tokenizer.json');
   if (!json) throw new Error(`${files.label}: no tokenizer.json`);
-  const cfg = files.get('tokenizer_config.json');
+  // Optional; a URL folder is asked whether it has one.
+  const cfg = (await hasFile(files, 'tokenizer_config.json')) ? files.get('tokenizer_config.json') : undefined;
   return loadTokenizer(
     {
       'tokenizer.json': await readAllBytes(json, `${files.label}/tokenizer.json`).then((b) => b.slice().buffer as ArrayBuffer),

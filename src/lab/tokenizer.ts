@@ -1,4 +1,5 @@
 import { InputError } from '../errors/index.js';
+import { fetchFile } from '../formats/index.js';
 
 /** The part of a Hugging Face tokenizer deltascope uses; ids are plain numbers. */
 export interface TextTokenizer {
@@ -92,17 +93,11 @@ export async function loadTokenizer(files: TokenizerFiles, name: string): Promis
 /** Fetches tokenizer.json (+ tokenizer_config.json when present) from a folder URL, optionally with a bearer token. */
 export async function loadTokenizerFromUrl(baseUrl: string, token?: string): Promise<TextTokenizer> {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const get = async (file: string, required: boolean): Promise<string | undefined> => {
-    let res: Response;
-    try {
-      res = await fetch(base + file, { headers });
-    } catch (e) {
-      throw new InputError(base + file, `cannot fetch (${(e as Error).message})`);
-    }
-    if (res.ok) return res.text();
-    if (!required && res.status === 404) return undefined;
-    throw new InputError(base + file, `HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (a gated repository needs an access token)' : ''}`);
+    const got = await fetchFile(base + file, base + file, token ? { token } : {});
+    if ('found' in got) return got.found.text();
+    if (required) throw new InputError(base + file, got.absent);
+    return undefined;
   };
   const [json, config] = await Promise.all([get('tokenizer.json', true), get('tokenizer_config.json', false)]);
   return loadTokenizer({ 'tokenizer.json': json as string, ...(config ? { 'tokenizer_config.json': config } : {}) }, baseUrl);

@@ -1,5 +1,5 @@
 import { InputError } from '../../../src/errors/index.js';
-import { parseNpy } from '../../../src/formats/index.js';
+import { fetchRequiredFile, parseNpy } from '../../../src/formats/index.js';
 import { datasetFormatOf, extractActivations, type ExtractData } from '../../../src/lab/index.js';
 import { MODEL_DTYPES, type ForwardOutput, type ModelDtype } from '../../../src/model/index.js';
 import { ActivationStore, type ActivationStatsJson } from '../../../src/store/index.js';
@@ -37,9 +37,7 @@ export interface ExtractStats extends ActivationStatsJson {
 const GEMMA_BOS_ID = 2;
 
 async function fetchBytes(url: string, name: string): Promise<ArrayBuffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new InputError(name, `HTTP ${res.status}`);
-  return res.arrayBuffer();
+  return (await fetchRequiredFile(url, name)).arrayBuffer();
 }
 
 /** --tokens (int32/int64 [sequences, positions] .npy) or --text + --tokenizer, as the store path's input. */

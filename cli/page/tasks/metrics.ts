@@ -1,6 +1,6 @@
 import { compareDecodersGpu, comparisonJson, linearCkaGpu, rowMatrix } from '../../../src/analysis/index.js';
 import { InputError } from '../../../src/errors/index.js';
-import { parseNpy } from '../../../src/formats/index.js';
+import { fetchRequiredFile, parseNpy } from '../../../src/formats/index.js';
 import { acquireGpu } from '../../../src/gpu/index.js';
 
 export interface MetricsArgs {
@@ -14,9 +14,7 @@ export interface MetricsArgs {
 }
 
 async function matrix(url: string, name: string): Promise<{ rows: number; cols: number; data: Float32Array }> {
-  const res = await fetch(url);
-  if (!res.ok) throw new InputError(name, `cannot read the file (HTTP ${res.status})`);
-  const a = parseNpy(await res.arrayBuffer(), name);
+  const a = parseNpy(await (await fetchRequiredFile(url, name)).arrayBuffer(), name);
   if (a.shape.length < 2) throw new InputError(name, `expected a 2-D array [rows, features], got shape [${a.shape.join(', ')}]`);
   if (!(a.data instanceof Float32Array || a.data instanceof Float64Array)) throw new InputError(name, `expected float32 or float64 data, got dtype ${a.dtype}`);
   const cols = a.shape[a.shape.length - 1];

@@ -1,6 +1,6 @@
 import { InputError } from '../../../src/errors/index.js';
 import { acquireGpu } from '../../../src/gpu/index.js';
-import { parseNpy, SafetensorsFile } from '../../../src/formats/index.js';
+import { fetchRequiredFile, parseNpy, SafetensorsFile } from '../../../src/formats/index.js';
 import {
   arraySource, estimateInputScale, evaluateSae, gemmaScopeNpz, resolveTrainConfig, SaeGpu, saelensFiles, splitHeldOut, toSaeWeights,
   trainSae, type EvalMetrics, type SaeArch, type SaeParams,
@@ -47,9 +47,7 @@ export interface TrainSummary {
 }
 
 async function fetchBytes(url: string, name: string): Promise<ArrayBuffer> {
-  const res = await fetch(url);
-  if (!res.ok) throw new InputError(name, `HTTP ${res.status}`);
-  return res.arrayBuffer();
+  return (await fetchRequiredFile(url, name)).arrayBuffer();
 }
 
 /** Training rows [rows, d] from a .npy or one safetensors tensor, all leading axes flattened into rows. */

@@ -1,5 +1,6 @@
-import { modelFilesFromUrl } from '../../formats/index.js';
-import { demoPath, demoRunConfig, parseRunConfig, resolveInputs, type RunConfig } from '../../lab/index.js';
+import { InputError } from '../../errors/index.js';
+import { fetchFile, readJson } from '../../formats/index.js';
+import { demoFolder, demoRunConfig, parseRunConfig, resolveInputs, type RunConfig } from '../../lab/index.js';
 import { emptyRun, type AppState } from './app-state.js';
 import { addAdapterFolder, attachModel, attachPretrained } from './setup-actions.js';
 import type { Store } from './store.js';
@@ -28,7 +29,7 @@ export async function applyConfig(store: Store<AppState>, config: RunConfig): Pr
   const loc = { demoBase: demoBase(), local: { adapters: new Map(), pretrained: new Map() }, hubToken: store.get().hubToken || undefined };
   const remote = (k: string) => k !== 'local';
   if (remote(config.model.kind)) {
-    const files = config.model.kind === 'demo' ? modelFilesFromUrl(new URL(demoPath({ kind: 'model' }), loc.demoBase).href) : resolveInputs({ ...config, adapters: [], pretrained: [], dataset: { ...config.dataset, source: { kind: 'sample' } } }, loc).model;
+    const files = config.model.kind === 'demo' ? demoFolder({ kind: 'model' }, loc.demoBase) : resolveInputs({ ...config, adapters: [], pretrained: [], dataset: { ...config.dataset, source: { kind: 'sample' } } }, loc).model;
     await attachModel(store, files, config.model);
   } else {
     store.set({ modelInfo: { status: 'error', text: 'Drop the model folder named in the config.' } });
@@ -65,9 +66,10 @@ export async function importConfigFile(store: Store<AppState>, file: File): Prom
 export async function loadDemo(store: Store<AppState>): Promise<boolean> {
   store.set({ demo: { available: false, loading: true, error: null } });
   try {
-    const res = await fetch(new URL('demo.json', demoBase()));
-    if (!res.ok) throw new Error(`demo/demo.json: HTTP ${res.status} (the demo assets are not built; see tools/demo)`);
-    await applyConfig(store, demoRunConfig(await res.json()));
+    const url = new URL('demo.json', demoBase()).href;
+    const got = await fetchFile(url, url);
+    if ('absent' in got) throw new InputError(url, `${got.absent} (the demo assets are not built; see tools/demo)`);
+    await applyConfig(store, demoRunConfig(await readJson(new Uint8Array(await got.found.arrayBuffer()), url), url));
     store.set({ demo: { available: true, loading: false, error: null } });
     return true;
   } catch (e) {

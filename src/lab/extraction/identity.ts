@@ -1,4 +1,4 @@
-import { openByteReader, type ByteSource, type ModelFiles } from '../../formats/index.js';
+import { hasFile, openByteReader, type ByteSource, type ModelFiles } from '../../formats/index.js';
 
 /** Files up to this size are hashed whole; larger ones (model shards) by size and safetensors header. */
 const WHOLE_HASH_BYTES = 64 * 1024 * 1024;
@@ -35,18 +35,15 @@ export async function fingerprintSource(src: ByteSource, fileName: string): Prom
 
 /** Fingerprint of a model folder: config.json and every safetensors file (or index), by name. */
 export async function fingerprintModel(files: ModelFiles): Promise<string> {
-  const names = files.names().length ? files.names() : ['config.json', 'model.safetensors.index.json', 'model.safetensors'];
+  // A URL folder lists no names: the usual ones are asked for, and those the server says are absent skipped.
+  const listed = files.names().length > 0;
+  const names = listed ? files.names() : ['config.json', 'model.safetensors.index.json', 'model.safetensors'];
   const wanted = names.filter((n) => n === 'config.json' || n.endsWith('.safetensors') || n.endsWith('.safetensors.index.json')).sort();
   const lines: string[] = [];
   for (const n of wanted) {
     const src = files.get(n);
-    if (!src) continue;
-    try {
-      lines.push(`${n}:${await fingerprintSource(src, n)}`);
-    } catch (e) {
-      // A URL folder lists no names, so the guessed ones may not exist; local files must.
-      if (!(typeof src === 'object' && 'url' in src)) throw e;
-    }
+    if (!src || (!listed && !(await hasFile(files, n)))) continue;
+    lines.push(`${n}:${await fingerprintSource(src, n)}`);
   }
   return sha256Hex(lines.join('\n'));
 }
