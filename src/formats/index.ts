@@ -2,6 +2,8 @@
 // (the Node-only directory helper lives in ./node-files.ts and is imported by Node code directly).
 export type { ByteSource, UrlSource, ByteReader } from './byte-source.js';
 export { openByteReader, readAllBytes, readText, readJson } from './byte-source.js';
+export type { FetchedFile, FileRequest } from './http-file.js';
+export { fetchFile, fetchRequiredFile } from './http-file.js';
 export type { SafetensorsDtype } from './dtype.js';
 export { DTYPE_BYTES, bf16ToF32, f16ToF32 } from './dtype.js';
 export type { TensorInfo } from './safetensors.js';
