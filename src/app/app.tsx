@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { acquireGpu, NO_WEBGPU_HELP } from '../gpu/index.js';
 import { ManifestView } from './results/manifest-view.js';
+import { ReadingView } from './results/reading-view.js';
 import { ResultsView } from './results/results-view.js';
 import { RunPanel } from './run/run-panel.js';
 import { AdaptersSection } from './setup/adapters-section.js';
@@ -8,8 +9,8 @@ import { AnalysisSection } from './setup/analysis-section.js';
 import { ConfigSection } from './setup/config-section.js';
 import { ModelSection } from './setup/model-section.js';
 import { PretrainedSection } from './setup/pretrained-section.js';
-import { exportBundle, exportSource, importBundle } from './state/bundle-actions.js';
-import { loadDemo } from './state/config-actions.js';
+import { exportBundle, exportSource, importBundle, openDemoBundle } from './state/bundle-actions.js';
+import { demoBase, loadDemo } from './state/config-actions.js';
 import { useAppState, useAppStore } from './state/context.js';
 import { createRunController } from './state/run-actions.js';
 import { clearStoredRuns, restoreSession, saveSession } from './state/store-actions.js';
@@ -29,8 +30,13 @@ export function App() {
       },
       () => store.set({ gpu: { status: 'missing', message: NO_WEBGPU_HELP } }),
     );
-    if (wantsDemo) void loadDemo(store);
-    else void restoreSession(store);
+    if (wantsDemo) {
+      // The shipped results draw at once; the setup for a live run loads beside them.
+      void openDemoBundle(store, demoBase());
+      void loadDemo(store);
+    } else {
+      void restoreSession(store);
+    }
   }, [store, wantsDemo]);
 
   // The session (config, panel numbers, run status) is saved as it changes, so a reload can resume.
@@ -100,12 +106,12 @@ export function App() {
             <h2>Built-in demo</h2>
             <p>
               A small Gemma-2-architecture model trained on the King James Bible, four LoRA adapters (ranks 4, 8, 16, 32) fine-tuned on Webster's 1913 dictionary, and a dictionary trained on the base
-              model's residual stream standing in for Gemma Scope. Runs offline in a few minutes.
+              model's residual stream standing in for Gemma Scope. The panels below show a finished run shipped with the demo; "Run it live" recomputes them on this machine's GPU in a few minutes.
             </p>
             {s.demo.error && <p className="status error" role="alert">{s.demo.error}</p>}
           </div>
           <button type="button" className="primary big" data-testid="run-demo" disabled={!s.demo.available || s.gpu.status !== 'ready' || s.run.status === 'running'} onClick={run.start}>
-            {s.demo.loading ? 'Loading demo…' : 'Run demo'}
+            {s.demo.loading ? 'Loading demo…' : 'Run it live'}
           </button>
         </section>
       )}
@@ -127,6 +133,9 @@ export function App() {
         </div>
       </details>
       <RunPanel controls={run} />
+      {(s.view.source === 'bundle' || s.run.status === 'done') && (
+        <ReadingView metrics={s.metrics} source={s.view.source === 'bundle' && s.view.manifest ? `From ${s.view.bundleName ?? 'the bundle'}, a run made ${s.view.manifest.createdAt.slice(0, 10)}.` : 'From the run that just finished on this machine.'} />
+      )}
       <ResultsView metrics={s.metrics} />
     </div>
   );

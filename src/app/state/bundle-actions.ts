@@ -18,13 +18,33 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Opens a bundle: validated in full before anything in the view changes; nothing in it is executed. */
 export async function importBundle(store: Store<AppState>, file: File): Promise<boolean> {
   store.set((s) => ({ view: { ...s.view, message: { kind: 'info', text: `Opening ${file.name}…` } } }));
+  return showBundle(store, new Uint8Array(await file.arrayBuffer()), file.name, { message: `Opened ${file.name}: results restored without a GPU.`, unlessLive: false });
+}
+
+/** Where the demo's finished result bundle ships, under the demo assets (tools/demo/make-bundle.mjs writes it). */
+export const DEMO_BUNDLE = 'bundle.zip';
+
+/**
+ * Shows the demo's shipped result bundle through the same path as an opened bundle, unless a run has started
+ * meanwhile. A missing bundle (or a server answering with its HTML fallback page) leaves the page as it was.
+ */
+export async function openDemoBundle(store: Store<AppState>, demoBase: string): Promise<boolean> {
+  const url = new URL(DEMO_BUNDLE, demoBase).href;
+  const res = await fetch(url).catch(() => null);
+  if (!res?.ok || /html/i.test(res.headers.get('content-type') ?? '')) return false;
+  return showBundle(store, new Uint8Array(await res.arrayBuffer()), url, { message: null, unlessLive: true });
+}
+
+/** `unlessLive`: a run started while the bundle loaded keeps the panels (its results are newer). */
+async function showBundle(store: Store<AppState>, bytes: Uint8Array, name: string, opts: { message: string | null; unlessLive: boolean }): Promise<boolean> {
   try {
-    const bundle = await readBundle(new Uint8Array(await file.arrayBuffer()), file.name);
+    const bundle = await readBundle(bytes, name);
+    if (opts.unlessLive && store.get().view.source === 'live') return false;
     exportSource.imported = bundle;
     exportSource.live = null;
     store.set({
       metrics: bundle.metrics,
-      view: { source: 'bundle', bundleName: file.name, manifest: bundle.manifest, message: { kind: 'info', text: `Opened ${file.name}: results restored without a GPU.` } },
+      view: { source: 'bundle', bundleName: name.split('/').pop() ?? name, manifest: bundle.manifest, message: opts.message === null ? null : { kind: 'info', text: opts.message } },
     });
     return true;
   } catch (e) {
