@@ -16,6 +16,7 @@ export function trainConfigOf(config: RunConfig, d: number, inputScale: number, 
     ...(s.l1 !== undefined ? { l1Coefficient: s.l1 } : {}),
     ...(s.l0 !== undefined ? { l0Coefficient: s.l0 } : {}),
     ...(s.bandwidth !== undefined ? { bandwidth: s.bandwidth } : {}),
+    ...(s.threshold !== undefined ? { initThreshold: s.threshold } : {}),
     // AuxK revives dead TopK latents (Gao et al. 2024): k_aux = d/2, α = 1/32.
     ...(arch === 'topk' ? { auxK: Math.min(s.width, Math.max(1, Math.floor(d / 2))), auxCoefficient: 1 / 32 } : {}),
     deadWindowTokens: s.batchSize * 50,

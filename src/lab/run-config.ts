@@ -46,6 +46,8 @@ const SaeSchema = z
     /** JumpReLU: L0 coefficient λ and the rectangle kernel's bandwidth ε. */
     l0: z.number().positive().optional(),
     bandwidth: z.number().positive().optional(),
+    /** JumpReLU: every latent's initial threshold θ₀ (default 0.001, as Gemma Scope; short runs need it near the data's scale). */
+    threshold: z.number().positive().optional(),
     /** Adam learning rate at the end of warm-up. */
     lr: z.number().positive().max(1),
     steps: z.number().int().min(1).max(10_000_000),

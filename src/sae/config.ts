@@ -17,6 +17,8 @@ export interface TrainConfig {
   l0Coefficient: number;
   /** JumpReLU: width ε of the rectangle kernel of the straight-through pseudo-derivatives. */
   bandwidth: number;
+  /** JumpReLU: initial threshold of every latent (used when no initial parameters are given). */
+  initThreshold: number;
   /** TopK: latents in the AuxK reconstruction of the residual (0 = AuxK off). */
   auxK: number;
   /** TopK: weight α of the AuxK loss (0 = off). */
@@ -52,6 +54,7 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, 'arch' | 'd' | 'm' | 'steps' | 'b
   l1Coefficient: 5,
   l0Coefficient: 1,
   bandwidth: 0.001,
+  initThreshold: 0.001,
   auxK: 0,
   auxCoefficient: 1 / 32,
   deadWindowTokens: 1_000_000,
@@ -90,6 +93,7 @@ export function resolveTrainConfig(input: TrainConfigInput, file = 'training con
   if (c.arch === 'topk' && !(Number.isInteger(c.k) && c.k >= 1 && c.k <= c.m)) problems.push(`k must be an integer in 1..m=${c.m} (got ${c.k})`);
   if (c.arch === 'topk' && c.auxK > c.m) problems.push(`auxK must be ≤ m=${c.m} (got ${c.auxK})`);
   if (c.arch === 'jumprelu' && !(c.bandwidth > 0)) problems.push(`bandwidth must be > 0 (got ${c.bandwidth})`);
+  if (c.arch === 'jumprelu' && !(c.initThreshold > 0 && Number.isFinite(c.initThreshold))) problems.push(`initThreshold must be > 0 (got ${c.initThreshold})`);
   if (!(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1)) problems.push('Adam betas must lie in [0, 1)');
   if (!(c.adamEps > 0)) problems.push(`adamEps must be > 0 (got ${c.adamEps})`);
   if (!(c.inputScale > 0 && Number.isFinite(c.inputScale))) problems.push(`inputScale must be > 0 (got ${c.inputScale})`);

@@ -7,14 +7,14 @@ export interface InitOptions {
   bDec?: Float32Array;
   /** Decoder row norm (default 1; ReLU SAEs often start smaller, e.g. 0.1). */
   decoderNorm?: number;
-  /** JumpReLU initial threshold (default 0.001, as Gemma Scope). */
+  /** JumpReLU initial threshold (default: the config's initThreshold, else 0.001 as Gemma Scope). */
   threshold?: number;
   /** W_enc = W_decᵀ (default true); otherwise an independent random encoder of the same scale. */
   tied?: boolean;
 }
 
 /** Random initial parameters: decoder rows random directions of a fixed norm, tied encoder, zero b_enc. */
-export function initSaeParams(cfg: Pick<TrainConfig, 'arch' | 'd' | 'm' | 'k' | 'seed' | 'applyBDecToInput'>, o: InitOptions = {}): SaeParams {
+export function initSaeParams(cfg: Pick<TrainConfig, 'arch' | 'd' | 'm' | 'k' | 'seed' | 'applyBDecToInput'> & Partial<Pick<TrainConfig, 'initThreshold'>>, o: InitOptions = {}): SaeParams {
   const { d, m } = cfg;
   const rng = new Rng(seedFor(cfg.seed, 0x1417));
   const norm = o.decoderNorm ?? 1;
@@ -35,7 +35,7 @@ export function initSaeParams(cfg: Pick<TrainConfig, 'arch' | 'd' | 'm' | 'k' | 
   return {
     arch: cfg.arch, d, m, ...(cfg.arch === 'topk' ? { k: cfg.k } : {}),
     W_enc, b_enc: new Float32Array(m), W_dec, b_dec: o.bDec ? Float32Array.from(o.bDec) : new Float32Array(d),
-    ...(cfg.arch === 'jumprelu' ? { log_theta: new Float32Array(m).fill(Math.log(o.threshold ?? 0.001)) } : {}),
+    ...(cfg.arch === 'jumprelu' ? { log_theta: new Float32Array(m).fill(Math.log(o.threshold ?? cfg.initThreshold ?? 0.001)) } : {}),
     applyBDecToInput: cfg.applyBDecToInput,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors/index.js';
-import { BatchSampler, coefAt, lrAt, planShards, resolveTrainConfig, splitHeldOut } from '../../src/sae/index.js';
+import { BatchSampler, coefAt, initSaeParams, lrAt, planShards, resolveTrainConfig, splitHeldOut } from '../../src/sae/index.js';
 
 describe('SAE training configuration, schedules, sampling and sharding', () => {
   it('lists every invalid field in one InputError', () => {
@@ -12,6 +12,13 @@ describe('SAE training configuration, schedules, sampling and sharding', () => {
       const msg = (e as InputError).message;
       for (const field of ['d must', 'steps must', 'lr must', 'k must']) expect(msg).toContain(field);
     }
+  });
+
+  it('JumpReLU thresholds start at initThreshold (0.001 unless given), which must be positive', () => {
+    const base = { arch: 'jumprelu' as const, d: 4, m: 3, steps: 1, batchSize: 1, lr: 0.1 };
+    expect([...initSaeParams(resolveTrainConfig({ ...base, initThreshold: 0.5 })).log_theta!]).toEqual([0, 0, 0].map(() => Math.fround(Math.log(0.5))));
+    expect([...initSaeParams(resolveTrainConfig(base)).log_theta!]).toEqual([0, 0, 0].map(() => Math.fround(Math.log(0.001))));
+    expect(() => resolveTrainConfig({ ...base, initThreshold: 0 })).toThrow(/initThreshold must be > 0/);
   });
 
   it('lr warm-up rises linearly, decay falls to 0 at the last step; the coefficient warms up', () => {
