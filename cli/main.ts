@@ -10,7 +10,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: () => import('./commands/train.js'),
   extract: () => import('./commands/extract.js'),
   lens: () => import('./commands/lens.js'),
-  lens: () => import('./commands/lens.js'),
   inspect: () => import('./commands/inspect.js'),
   metrics: () => import('./commands/metrics.js'),
 };
@@ -20,7 +19,6 @@ const USAGE = `usage: deltascope <command> [options]
 commands:
   inspect PATH [--base MODEL_DIR]        what a model, adapter, SAE or bundle holds, validated
   extract --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers 0,2 --dtype f32|f16|q8|q4 --out DIR [--save-base]
-  lens --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers L,… [--top 20] [--out FILE.json]
   lens --model DIR|URL --adapter DIR … (--tokens ids.npy | --text FILE --tokenizer DIR) --layers L,… [--top 20] [--out FILE.json]
   train --data FILE --arch relu-l1|topk|jumprelu --width M … --out DIR
   metrics --decoders A.npy B.npy [--k 8,16]  |  metrics --cka X.npy Y.npy

@@ -36,8 +36,9 @@ describe('deltascope lens', () => {
     const g = await st.readF32('model.norm.weight');
     const config = JSON.parse(await readFile(path.join(F, 'model/config.json'), 'utf8')) as { rms_norm_eps: number; hidden_size: number };
     const ids = await npy('reference/input_ids.npy');
+    const idData = ids.data as Int32Array;
     const h = config.hidden_size;
-    const perLayer = ids.data.length * h;
+    const perLayer = idData.length * h;
     const vocab = (JSON.parse(await readFile(path.join(F, 'tokenizer/tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab;
     const pieceOf = new Map(Object.entries(vocab).map(([piece, id]) => [id, piece]));
     const full = JSON.parse(await readFile(out, 'utf8')) as { top: number; entries: (Sides & { layer: number; adapter: string; tokens: number; positions: (Sides & { position: number; tokens: number })[] })[] };
@@ -57,7 +58,7 @@ describe('deltascope lens', () => {
         const delta = (await npy(`reference/adapters/${a}/delta.npy`)).data as Float32Array;
         const d = delta.subarray(l * perLayer, (l + 1) * perLayer);
         const what = `${a} L${l}`;
-        expectLensMatches(got, referenceLens(referenceMeanDelta(d, ids.data, h, BOS), embed, g, config.rms_norm_eps).z, 20, what);
+        expectLensMatches(got, referenceLens(referenceMeanDelta(d, idData, h, BOS), embed, g, config.rms_norm_eps).z, 20, what);
         const entry = full.entries.find((e) => e.layer === l && e.adapter === a)!;
         expect(entry.tokens).toBe(4 * 23);
         expect(entry.positions.map((p) => p.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -66,7 +67,7 @@ describe('deltascope lens', () => {
           // a mean of 4 tokens: the engine's f32 forward noise (3e-6 of |resid_post|, fixtures §8) does not average
           // out as over all 92, so ranks and values are held to 1e-4 here; test/gpu/analysis-lens.test.ts holds the
           // lens itself to 1e-5 per position on the reference deltas
-          expectLensMatches(p, referenceLens(referenceMeanDelta(d, ids.data, h, BOS, p.position), embed, g, config.rms_norm_eps).z, 20, `${what} position ${p.position}`, 1e-4, 1e-4);
+          expectLensMatches(p, referenceLens(referenceMeanDelta(d, idData, h, BOS, p.position), embed, g, config.rms_norm_eps).z, 20, `${what} position ${p.position}`, 1e-4, 1e-4);
         }
       }
     }
