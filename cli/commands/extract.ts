@@ -40,6 +40,14 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
+/** Every id in [0, vocab), checked here so the message names the .npy the user gave. */
+function checkTokenRange(ids: Int32Array | BigInt64Array, vocab: number, file: string): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = Number(ids[i]);
+    if (!(id >= 0 && id < vocab)) throw new InputError(file, `token id ${ids[i]} at index ${i} is outside the vocabulary [0, ${vocab})`);
+  }
+}
+
 function requireFile(file: string, what: string): void {
   if (!existsSync(file) || !statSync(file).isFile()) throw new InputError(file, `missing ${what}`);
 }
@@ -49,11 +57,12 @@ export async function validate(flags: Record<string, string | boolean | string[]
   const files: Record<string, string> = {};
   const model = flags.model as string;
   let numLayers: number | null = null;
+  let vocabSize: number | null = null;
   if (!isUrl(model)) {
     if (!existsSync(model) || !statSync(model).isDirectory()) throw new InputError(model, 'not a model folder or http(s) URL');
     requireFile(path.join(model, 'config.json'), 'config.json');
     const cfgFile = path.join(model, 'config.json');
-    numLayers = parseGemma2Config(await readFile(cfgFile, 'utf8'), cfgFile).numHiddenLayers;
+    ({ numHiddenLayers: numLayers, vocabSize } = parseGemma2Config(await readFile(cfgFile, 'utf8'), cfgFile));
     files.model = model;
   }
   const adapterDirs = (flags.adapter as string[] | undefined) ?? [];
@@ -82,6 +91,7 @@ export async function validate(flags: Record<string, string | boolean | string[]
     const a = parseNpy(await readFile(tokens), tokens);
     if (a.shape.length !== 2 || a.shape[0] < 1 || a.shape[1] < 1) throw new InputError(tokens, `expected a 2-D [sequences, positions] array, got shape [${a.shape.join(', ')}]`);
     if (a.dtype !== 'i4' && a.dtype !== 'i8') throw new InputError(tokens, `expected int32 or int64 token ids, got ${a.dtype}`);
+    if (vocabSize !== null) checkTokenRange(a.data as Int32Array | BigInt64Array, vocabSize, tokens);
     files.tokens = tokens;
   } else {
     const tokenizer = flags.tokenizer as string | undefined;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors/index.js';
-import { parseNpy, SafetensorsFile } from '../../src/formats/index.js';
+import { assertFinite, parseNpy, SafetensorsFile } from '../../src/formats/index.js';
 import { localFile } from '../../src/formats/node-files.js';
 import { parseArgs, type ParsedArgs } from '../args.js';
 import { runInBrowser } from '../browser.js';
@@ -46,6 +46,7 @@ async function dataShape(file: string, tensor: string | undefined): Promise<{ ro
   if (file.endsWith('.npy')) {
     const a = parseNpy(new Uint8Array(await readFile(file)), file);
     if (a.dtype !== 'f4' && a.dtype !== 'f8') throw new InputError(file, `expected float32 or float64 data, got ${a.dtype}`);
+    assertFinite(a.data as Float32Array | Float64Array, file, 'data');
     shape = a.shape;
   } else if (file.endsWith('.safetensors')) {
     const st = await SafetensorsFile.open(await localFile(file), file);
@@ -56,6 +57,9 @@ async function dataShape(file: string, tensor: string | undefined): Promise<{ ro
     const info = st.info(name);
     if (!['F32', 'F16', 'BF16'].includes(info.dtype)) throw new InputError(file, `tensor ${name} is ${info.dtype}, expected a float type`);
     shape = info.shape;
+    // readRows refuses NaN and infinities; read in slices so a large tensor is never whole in memory.
+    const rows = shape[0] ?? 0;
+    for (let r = 0; r < rows; r += 4096) await st.readRows(name, r, Math.min(4096, rows - r));
   } else throw new InputError(file, 'expected a .npy or .safetensors file');
   if (shape.length < 2 || shape.some((s) => s < 1)) throw new InputError(file, `expected [rows, d] (or [..., d]) data, got shape [${shape.join(', ')}]`);
   const d = shape[shape.length - 1];

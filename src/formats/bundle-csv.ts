@@ -6,12 +6,21 @@ export interface Table {
   rows: (string | number | null)[][];
 }
 
-/** RFC 4180 CSV; numbers at full precision so the file round-trips exactly. */
+/**
+ * OWASP's CSV-injection rule: a text cell a spreadsheet would read as a formula (leading = + - @, tab or CR) gets
+ * a leading apostrophe. Numbers are written as numbers and never touched.
+ */
+export function neutraliseCell(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** RFC 4180 CSV; numbers at full precision so the file round-trips exactly; text cells neutralised. */
 export function toCsv(table: Table): string {
   const cell = (v: string | number | null): string => {
     if (v === null) return '';
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-    return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    const safe = neutraliseCell(v);
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   return [table.columns, ...table.rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
@@ -64,6 +73,14 @@ export function metricsTables(m: ResultMetrics): Record<string, Table> {
     cka: {
       columns: ['layer', 'a', 'b', 'linear_cka'],
       rows: m.cka.flatMap((c) => c.labels.flatMap((a, i) => c.labels.map((b, j) => [c.layer, a, b, c.matrix[i][j]]))),
+    },
+    lens: {
+      columns: ['layer', 'adapter', 'position', 'tokens', 'side', 'rank', 'id', 'token', 'z'],
+      rows: m.lens.flatMap((l) =>
+        [{ position: 'all' as string | number, tokens: l.tokens, promoted: l.promoted, suppressed: l.suppressed }, ...l.positions].flatMap((p) =>
+          (['promoted', 'suppressed'] as const).flatMap((side) => p[side].map((t, rank) => [l.layer, l.adapter, p.position, p.tokens, side, rank, t.id, t.token, t.z])),
+        ),
+      ),
     },
     weight_space: {
       columns: ['adapter', 'layer', 'module', 'rank', 'scaling', 'frobenius', 'relative'],

@@ -64,6 +64,15 @@ export function saeDir(layer: number, adapter: string): string {
   return `sae/layer-${layer}/${safeSegment(adapter)}`;
 }
 
+/** What in an SVG could run or load something when the file is opened on its own, or null. */
+export function unsafeSvg(svg: string): string | null {
+  if (/<\s*script/i.test(svg)) return 'a <script> element';
+  if (/\son[a-z]+\s*=/i.test(svg)) return 'an event-handler attribute';
+  if (/<\s*foreignObject/i.test(svg)) return 'a <foreignObject> element';
+  if (/(?:href|src)\s*=\s*["']?\s*(?:javascript|data|https?):/i.test(svg)) return 'an external or script link';
+  return null;
+}
+
 /** Builds the zip. Large SAE weights are stored, small text deflated. */
 export async function writeBundle(contents: BundleContents): Promise<Uint8Array> {
   const files = new Map<string, Uint8Array>();
@@ -75,7 +84,11 @@ export async function writeBundle(contents: BundleContents): Promise<Uint8Array>
     files.set(`${dir}/cfg.json`, enc.encode(JSON.stringify(sae.cfg, null, 2)));
     files.set(`${dir}/sae_weights.safetensors`, sae.weights);
   }
-  for (const [name, svg] of Object.entries(contents.figures)) files.set(`figures/${safeSegment(name)}.svg`, enc.encode(svg));
+  for (const [name, svg] of Object.entries(contents.figures)) {
+    const unsafe = unsafeSvg(svg);
+    if (unsafe) throw new Error(`figure ${name} carries ${unsafe}; figures must be drawn from the metrics, not copied from a file`);
+    files.set(`figures/${safeSegment(name)}.svg`, enc.encode(svg));
+  }
 
   const entries: BundleEntry[] = [];
   for (const [path, bytes] of files) entries.push({ path, bytes: bytes.length, sha256: await sha256Hex(bytes) });

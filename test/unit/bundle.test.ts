@@ -124,3 +124,16 @@ describe('result bundles', () => {
     expect(crc32(strToU8('123456789'))).toBe(0xcbf43926);
   });
 });
+
+describe('export writes only what is safe to pass on', () => {
+  it('neutralises CSV cells a spreadsheet would run as formulas (OWASP rule), leaving numbers alone', () => {
+    const csv = toCsv({ columns: ['name', 'v'], rows: [['=1+2', -3], ['+A1', 1], ['-2', 0], ['@SUM(A1)', 2], ['\tx', 3], ['plain', 4], ['=HYPERLINK("x","y")', 5]] });
+    expect(csv.split('\r\n')).toEqual(["name,v", "'=1+2,-3", "'+A1,1", "'-2,0", "'@SUM(A1),2", "'\tx,3", 'plain,4', `"'=HYPERLINK(""x"",""y"")",5`, '']);
+  });
+  it('refuses to write a figure that carries script, handlers or external links', async () => {
+    const contents = await sampleContents();
+    for (const svg of ['<svg><script>alert(1)</script></svg>', '<svg onload="x()"></svg>', '<svg><a href="javascript:x()"/></svg>', '<svg><foreignObject/></svg>']) {
+      await expect(writeBundle({ ...contents, figures: { f: svg } })).rejects.toThrow(/figure f carries/);
+    }
+  });
+});

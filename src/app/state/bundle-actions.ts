@@ -53,9 +53,10 @@ async function showBundle(store: Store<AppState>, bytes: Uint8Array, name: strin
   }
 }
 
+/** An opened bundle re-exported: its figures are drawn again from its metrics, never copied through (an SVG can carry script). */
 function contentsFromBundle(b: Bundle): BundleContents {
   const { format: _f, version: _v, entries: _e, ...manifest } = b.manifest;
-  return { manifest, metrics: b.metrics, saes: b.saes, figures: Object.fromEntries(b.figures) };
+  return { manifest, metrics: b.metrics, saes: b.saes, figures: renderFigures(b.metrics) };
 }
 
 /** Writes the bundle of what is on screen and downloads it; a failure is shown, not thrown. */
