@@ -9,10 +9,6 @@ const ADAPTERS = path.join(FIXTURES_DIR, 'adapters');
 const GOOD = ['r4', 'r8', 'r16', 'r32', 'r8-patterns'];
 const BAD = (JSON.parse(readFileSync(path.join(ADAPTERS, 'bad/cases.json'), 'utf8')) as { cases: { name: string }[] }).cases.map((c) => c.name);
 
-let app: ServedApp;
-let browser: Browser;
-let page: Page;
-
 /** A real drag and drop of local files onto an element, through CDP (the browser builds the DataTransfer). */
 async function dropFiles(p: Page, selector: string, files: string[]): Promise<void> {
   const box = await p.locator(selector).boundingBox();
@@ -24,13 +20,19 @@ async function dropFiles(p: Page, selector: string, files: string[]): Promise<vo
   await cdp.detach();
 }
 
-describe('setup page (built app, real Chromium)', () => {
+// Both ways users start the app: `vite preview` of the build and the `vite` dev server of `npm run demo`.
+describe.each(['preview', 'dev'] as const)('setup page (vite %s, real Chromium)', (kind) => {
+  let app: ServedApp;
+  let browser: Browser;
+  let page: Page;
+
   beforeAll(async () => {
-    app = await serveApp();
+    app = await serveApp(kind);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.goto(app.url);
-    await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
+    // The dev server compiles modules on first request: its first load is slow on a busy 2-core machine.
+    await page.goto(app.url, { timeout: 300_000 });
+    await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 120_000 });
   });
 
   afterAll(async () => {

@@ -1,70 +1,43 @@
-import { createReadStream, statSync } from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { createServer, preview } from 'vite';
 import { ensureBuilt } from '../../cli/browser.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../cli/chromium.mjs';
 
 /**
- * Shared e2e setup: the BUILT app (vite build, rebuilt only when sources are newer) served over HTTP by a
- * tiny static server on a free port, and headless Chromium with the WebGPU flags.
+ * Shared e2e setup: the app served as users start it, on a free port, and headless Chromium with the
+ * WebGPU flags. `preview` is `vite preview` of the build (built once per test run: ensureBuilt rebuilds
+ * only when sources are newer than dist/); `dev` is the `vite` dev server that `npm run demo` starts.
+ * Both answer a missing file with index.html (SPA fallback), as most static hosts do.
  */
 
-const DIST = path.resolve(import.meta.dirname, '../../dist');
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.npz': 'application/octet-stream', '.safetensors': 'application/octet-stream',
-};
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CONFIG = path.join(ROOT, 'vite.config.ts');
+
+export type AppServerKind = 'preview' | 'dev';
 
 export interface ServedApp {
   url: string;
   close(): Promise<void>;
 }
 
-function send(req: http.IncomingMessage, res: http.ServerResponse, file: string): void {
-  const size = statSync(file).size;
-  const type = MIME[path.extname(file)] ?? 'application/octet-stream';
-  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-  if (range) {
-    const start = Number(range[1]);
-    const end = Math.min(size - 1, range[2] ? Number(range[2]) : size - 1);
-    if (start >= size || end < start) {
-      res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
-      return;
-    }
-    res.writeHead(206, { 'Content-Type': type, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Accept-Ranges': 'bytes' });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file, { start, end }).pipe(res);
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+function urlOf(server: { address(): AddressInfo | string | null } | null | undefined): string {
+  const address = server?.address();
+  if (!address || typeof address === 'string') throw new Error('the Vite server is not listening on a TCP port');
+  return `http://127.0.0.1:${address.port}/`;
 }
 
-export async function serveApp(): Promise<ServedApp> {
-  await ensureBuilt();
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.resolve(DIST, `.${rel}`);
-    if (!file.startsWith(DIST)) {
-      res.writeHead(403).end();
-      return;
-    }
-    let target = file;
-    try {
-      if (statSync(target).isDirectory()) target = path.join(target, 'index.html');
-      statSync(target);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    send(req, res, target);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+export async function serveApp(kind: AppServerKind = 'preview'): Promise<ServedApp> {
+  const listen = { port: 0, strictPort: true, host: '127.0.0.1', open: false };
+  if (kind === 'preview') {
+    await ensureBuilt();
+    const server = await preview({ root: ROOT, configFile: CONFIG, logLevel: 'warn', preview: listen });
+    return { url: urlOf(server.httpServer), close: () => server.close() };
+  }
+  const server = await createServer({ root: ROOT, configFile: CONFIG, logLevel: 'warn', server: listen });
+  await server.listen();
+  return { url: urlOf(server.httpServer), close: () => server.close() };
 }
 
 export function launchChromium(): Promise<Browser> {
