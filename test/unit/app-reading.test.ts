@@ -37,11 +37,18 @@ describe('the reading above the panels', () => {
   it('states each panel family with the numbers of the results, ordered by rank', () => {
     const lines = Object.fromEntries(readResults(metrics()).map((l) => [l.key, l.text]));
     expect(Object.keys(lines)).toEqual(['delta-norms', 'reconstruction', 'sparsity', 'alignment', 'cka']);
-    expect(lines['delta-norms']).toBe("Each adapter moves the residual stream by 0.5 (layer 1, r4) to 4 (layer 3, r8) per token, 5%–40% of the base model's norm; the change grows with rank at every layer, and grows with depth for every adapter.");
+    expect(lines['delta-norms']).toBe("Each adapter moves the residual stream by 0.5 (layer 1, r4) to 4 (layer 3, r8) per token, 5%–40% of the base model's norm; it grows with rank at every layer, and grows with depth for every adapter.");
     expect(lines.reconstruction).toBe("The delta SAEs leave 21%–24% of the held-out delta's variance unexplained; the pretrained dictionary, applied to the deltas directly, leaves 90%.");
     expect(lines.sparsity).toBe('A held-out token activates 18 (layer 3, r8) to 30 (layer 1, r8) of the 512 latents of its delta SAE; this L0 grows with rank at layer 1, shrinks with rank at layer 3, and 1 of 2 adapters grow with depth.');
     expect(lines.alignment).toBe("A delta SAE latent's best cosine with the pretrained dictionary averages 0.3–0.35, against 0.8 for a second seed, 0.12 for random directions.");
     expect(lines.cka).toBe("Between two adapters, the deltas' linear CKA is 0.5–0.75 (1 = the same representation up to rotation and scale).");
+  });
+
+  it('says once that L0 is the same everywhere when it is (TopK: k by construction)', () => {
+    const m = metrics();
+    for (const r of m.reconstruction) r.deltaSae.meanL0 = 16;
+    const sparsity = readResults(m).find((l) => l.key === 'sparsity')?.text;
+    expect(sparsity).toBe('A held-out token activates 16 (every layer and adapter) of the 512 latents of its delta SAE; this L0 is flat with rank at every layer, and is flat with depth for every adapter.');
   });
 
   it('says nothing about what the results do not hold yet', () => {

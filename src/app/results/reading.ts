@@ -64,7 +64,7 @@ function deltaNorms(m: ResultMetrics): ReadingLine | null {
   const rel = m.deltaNorms.map((d) => d.meanDeltaNorm / d.meanBaseNorm);
   return {
     key: 'delta-norms',
-    text: `Each adapter moves the residual stream by ${f3(lo.value)} (${label(lo)}) to ${f3(hi.value)} (${label(hi)}) per token, ${span(rel, pct)} of the base model's norm; the change ${movement(m, cells)}.`,
+    text: `Each adapter moves the residual stream by ${f3(lo.value)} (${label(lo)}) to ${f3(hi.value)} (${label(hi)}) per token, ${span(rel, pct)} of the base model's norm; it ${movement(m, cells)}.`,
   };
 }
 
@@ -84,10 +84,8 @@ function sparsity(m: ResultMetrics): ReadingLine | null {
   if (!cells.length) return null;
   const { lo, hi } = extremes(cells);
   const width = m.reconstruction[0].deltaSae.width;
-  return {
-    key: 'sparsity',
-    text: `A held-out token activates ${f3(lo.value)} (${label(lo)}) to ${f3(hi.value)} (${label(hi)}) of the ${width} latents of its delta SAE; this L0 ${movement(m, cells)}.`,
-  };
+  const count = f3(lo.value) === f3(hi.value) ? `${f3(lo.value)} (every layer and adapter)` : `${f3(lo.value)} (${label(lo)}) to ${f3(hi.value)} (${label(hi)})`;
+  return { key: 'sparsity', text: `A held-out token activates ${count} of the ${width} latents of its delta SAE; this L0 ${movement(m, cells)}.` };
 }
 
 function alignment(m: ResultMetrics): ReadingLine | null {
