@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 export const BUNDLE_FORMAT = 'deltascope-bundle';
-export const BUNDLE_VERSION = 1;
+/** 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens. */
+export const BUNDLE_VERSION = 2;
 
 const num = z.number();
 const name = z.string().min(1).max(200);
@@ -140,6 +141,24 @@ export const WeightSpaceSchema = z.object({
 });
 export type WeightSpace = z.infer<typeof WeightSpaceSchema>;
 
+const lensToken = z.object({ id: count, token: z.string().max(200).nullable(), z: num });
+const lensSides = { promoted: z.array(lensToken).max(1000), suppressed: z.array(lensToken).max(1000) };
+export type LensTokenRow = z.infer<typeof lensToken>;
+
+/**
+ * The activation-difference lens of one adapter at one layer (Minder et al. 2025): the tokens that the mean
+ * delta over `tokens` text tokens, put through the final norm and W_E, promotes (largest z, first) and
+ * suppresses (smallest z, first); `positions[i]` is the same for the i-th text token of each sequence.
+ */
+export const LensSchema = z.object({
+  layer,
+  adapter: name,
+  tokens: count,
+  ...lensSides,
+  positions: z.array(z.object({ position: count, tokens: count, ...lensSides })).max(64),
+});
+export type Lens = z.infer<typeof LensSchema>;
+
 export const ResultMetricsSchema = z.object({
   model: ModelSummarySchema.nullable(),
   adapters: z.array(AdapterSummarySchema).max(64),
@@ -151,6 +170,7 @@ export const ResultMetricsSchema = z.object({
   principalAngles: z.array(PrincipalAnglesSchema).max(65_536),
   cka: z.array(CkaSchema).max(1024),
   weightSpace: z.array(WeightSpaceSchema).max(65_536),
+  lens: z.array(LensSchema).max(65_536).default([]),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -166,6 +186,7 @@ export function emptyMetrics(): ResultMetrics {
     principalAngles: [],
     cka: [],
     weightSpace: [],
+    lens: [],
   };
 }
 
@@ -179,7 +200,7 @@ export type BundleEntry = z.infer<typeof BundleEntrySchema>;
 
 export const BundleManifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
-  version: z.literal(BUNDLE_VERSION),
+  version: z.number().int().min(1).max(BUNDLE_VERSION),
   app: z.object({ name: z.literal('deltascope'), version: z.string().max(64), commit: z.string().max(64) }),
   createdAt: z.string().max(64),
   /** The run config with every secret removed (see redactRunConfig in src/lab). */
