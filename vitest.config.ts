@@ -9,6 +9,13 @@ const FIXTURES_DIR = path.resolve(import.meta.dirname, '../shared/fixtures');
 
 const define = { __FIXTURES_DIR__: JSON.stringify(FIXTURES_DIR) };
 
+/** GPU tests that also run under Node + Dawn: engine fixture comparisons, SAE training traces, analysis kernels. */
+const NODE_GPU_TESTS = [
+  'test/gpu/convert-weights.test.ts', 'test/gpu/model-forward.test.ts', 'test/gpu/model-quant.test.ts', 'test/gpu/model-midsize.test.ts',
+  'test/gpu/model-streams.test.ts', 'test/gpu/sae-train-relu.test.ts', 'test/gpu/sae-train-topk.test.ts', 'test/gpu/sae-train-jumprelu.test.ts',
+  'test/gpu/analysis-cka.test.ts', 'test/gpu/analysis-decoder-cosine.test.ts', 'test/gpu/analysis-randomized-svd.test.ts', 'test/gpu/analysis-sae-evaluate.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -32,6 +39,21 @@ export default defineConfig({
             provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
             instances: [{ browser: 'chromium' }],
           },
+        },
+      },
+      {
+        // The same GPU test bodies in Node on Dawn (`--runtime node`), on SwiftShader here; Dawn crashes under `threads`.
+        define: { ...define },
+        test: {
+          name: 'node-gpu',
+          include: NODE_GPU_TESTS,
+          environment: 'node',
+          pool: 'forks',
+          setupFiles: ['test/helpers/node-webgpu.ts'],
+          env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json' },
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
         },
       },
       {

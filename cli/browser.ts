@@ -18,6 +18,39 @@ export interface BrowserRunOptions {
   files?: Record<string, string>;
 }
 
+/** Where page-side tasks run: headless Chromium (default), or Node with WebGPU from Dawn (GPU servers without a browser). */
+export type Runtime = 'chromium' | 'node';
+export const RUNTIMES: readonly Runtime[] = ['chromium', 'node'];
+let runtime: Runtime = 'chromium';
+
+/** Chosen once per CLI call (`--runtime`), before any command runs. */
+export function setRuntime(r: Runtime): void {
+  runtime = r;
+}
+
+/**
+ * Runs the page's task entry (cli/page/cli-page.ts) in this Node process: Dawn's WebGPU and an in-memory
+ * IndexedDB stand in for the browser's, Vite's SSR loader compiles the same src/ code (WGSL `?raw` included),
+ * and inputs/outputs go through the same HTTP server as with Chromium.
+ */
+async function runTaskInNode(task: string, args: Record<string, unknown>, base: string): Promise<TaskOutcome> {
+  const { installNodeWebGpu } = await import('./node-webgpu.js');
+  await installNodeWebGpu();
+  // @ts-expect-error -- the package ships no types for its side-effect entry
+  await import('fake-indexeddb/auto');
+  const g = globalThis as { __deltascopeProgress?: (l: string) => void; __deltascopeOutBase?: string; deltascopeCli?: { run(n: string, a: unknown): Promise<TaskOutcome> } };
+  g.__deltascopeProgress = (line) => process.stderr.write(`${line}\n`);
+  g.__deltascopeOutBase = base;
+  const { createServer } = await import('vite');
+  const vite = await createServer({ root: ROOT, configFile: false, logLevel: 'error', appType: 'custom', server: { middlewareMode: true, hmr: false, ws: false } });
+  try {
+    await vite.ssrLoadModule('/cli/page/cli-page.ts');
+    return await g.deltascopeCli!.run(task, args);
+  } finally {
+    await vite.close();
+  }
+}
+
 export interface BrowserRunResult<T> {
   result: T;
   /** Files the page sent with putOutput(name, bytes). */
@@ -104,7 +137,7 @@ function inside(base: string, rel: string): string | null {
  * the page is rethrown here as an InputError, so the CLI exits 2 with its one line.
  */
 export async function runInBrowser<T>(task: string, args: Record<string, unknown>, opts: BrowserRunOptions = {}): Promise<BrowserRunResult<T>> {
-  await ensureBuilt();
+  if (runtime === 'chromium') await ensureBuilt();
   const outputs = new Map<string, Uint8Array>();
   const files = Object.entries(opts.files ?? {}).map(([key, p]) => ({ key, local: path.resolve(p) }));
   const server = http.createServer((req, res) => {
@@ -136,6 +169,15 @@ export async function runInBrowser<T>(task: string, args: Record<string, unknown
   const fileUrls = Object.fromEntries(
     files.map((f) => [f.key, `${base}/files/${encodeURIComponent(f.key)}${existsSync(f.local) && statSync(f.local).isDirectory() ? '/' : ''}`]),
   );
+  if (runtime === 'node') {
+    try {
+      const outcome = await runTaskInNode(task, { ...args, files: fileUrls }, base);
+      if (!outcome.ok) throw deserializeError(outcome.error);
+      return { result: outcome.result as T, outputs };
+    } finally {
+      server.close();
+    }
+  }
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();

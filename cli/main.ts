@@ -1,4 +1,5 @@
 import { DeltascopeError, InputError } from '../src/errors/index.js';
+import type { Runtime } from './browser.js';
 
 type Command = { run(argv: string[]): Promise<void> };
 
@@ -24,12 +25,26 @@ commands:
   metrics --decoders A.npy B.npy [--k 8,16]  |  metrics --cka X.npy Y.npy
   compare --sae NPZ|DIR [--sae NPZ|DIR] --data FILE [--tensor NAME] [--out DIR]
   run --config FILE|demo --out DIR
-  gpu-info                               the WebGPU adapter batch runs use`;
+  gpu-info                               the WebGPU adapter batch runs use
+
+GPU commands (extract, lens, train, metrics, compare, run, gpu-info) take --runtime chromium|node:
+headless Chromium (default) or Node with WebGPU from Dawn (npm "webgpu"), for GPU servers where Chromium gets no GPU.`;
 
 /** Bad-input messages quote file contents; keep them to one readable line whatever those hold. */
 function oneLine(message: string): string {
   const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
   return flat.length > 2000 ? `${flat.slice(0, 2000)}…` : flat;
+}
+
+/** `--runtime node|chromium` (any GPU command): removed from argv and set for the page-side task. */
+async function takeRuntime(argv: string[]): Promise<string[]> {
+  const at = argv.indexOf('--runtime');
+  if (at < 0) return argv;
+  const value = argv[at + 1];
+  const { RUNTIMES, setRuntime } = await import('./browser.js');
+  if (!RUNTIMES.includes(value as Runtime)) throw new InputError('--runtime', `"${value ?? ''}" is not one of ${RUNTIMES.join(', ')}`);
+  setRuntime(value as Runtime);
+  return [...argv.slice(0, at), ...argv.slice(at + 2)];
 }
 
 /** Runs one command; returns the exit status (0 ok, 2 bad input, 1 anything else). */
@@ -46,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const command = await load();
-    await command.run(rest);
+    await command.run(await takeRuntime(rest));
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
