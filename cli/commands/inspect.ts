@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors/index.js';
 import {
-  type Bundle, type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, loadLoraAdapterFolder,
-  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseGemmaScopeNpz, parseNpy, readBundle, readNpzHeaders, resolvedModules,
+  type Bundle, type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, checkLoraWeightsFinite, loadLoraAdapterFolder,
+  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseGemmaScopeNpz, parseNpy, parseNpz, readBundle, readNpzHeaders, resolvedModules,
 } from '../../src/formats/index.js';
 import { localFile, modelFilesFromDir } from '../../src/formats/node-files.js';
 import { parseArgs, stringFlag } from '../args.js';
@@ -46,6 +46,7 @@ async function folderReport(dir: string, base: Gemma2Config | undefined): Promis
   const names = new Set(files.names());
   if (names.has('adapter_config.json')) {
     const adapter = await loadLoraAdapterFolder(files, base);
+    await checkLoraWeightsFinite(adapter);
     return { kind: 'lora', modules: resolvedModules(adapter) };
   }
   if (names.has('config.json') && (names.has(INDEX_NAME) || [...names].some((n) => n.endsWith('.safetensors')))) {
@@ -98,6 +99,8 @@ async function fileReport(file: string, base: Gemma2Config | undefined): Promise
     const bytes = await readFile(file);
     const headers = readNpzHeaders(bytes, file);
     if (headers.has('W_enc') && headers.has('W_dec')) return saeReport(parseGemmaScopeNpz(bytes, file, { expectedDIn: base?.hiddenSize }), 'gemma-scope');
+    // Every entry inflated once (capped, CRC-checked): inspect vouches for the data, not only the headers.
+    parseNpz(bytes, file);
     return { kind: 'npz', arrays: Object.fromEntries([...headers].map(([k, a]) => [k, { dtype: NUMPY_DTYPE[a.dtype], shape: a.shape }])) };
   }
   if (ext === '.zip') return bundleReport(await readBundle(await readFile(file), file));

@@ -141,6 +141,14 @@ export async function loadLoraAdapter(files: LoraAdapterFiles, name: string, bas
   return { name, config, modules, weights };
 }
 
+/** Reads every LoRA factor once: NaN or infinite weights are bad input naming the file and the tensor (readF32 checks). */
+export async function checkLoraWeightsFinite(adapter: LoraAdapter): Promise<void> {
+  for (const m of adapter.modules) {
+    await adapter.weights.readF32(m.aName);
+    await adapter.weights.readF32(m.bName);
+  }
+}
+
 /** An adapter folder (adapter_config.json + adapter_model.safetensors); its name defaults to the folder's. */
 export async function loadLoraAdapterFolder(files: ModelFiles, base?: Gemma2Config, name?: string): Promise<LoraAdapter> {
   const config = files.get('adapter_config.json');
