@@ -7,6 +7,7 @@ import { angleKs } from './charts/angles-layout.js';
 import { CkaFigure } from './charts/cka-chart.js';
 import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
+import { LensFigure } from './charts/lens-chart.js';
 import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
 import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
 import { adapterOrder, layerOrder } from './charts/panel-data.js';
@@ -42,6 +43,10 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
   for (const adapter of adapterOrder(m).filter((a) => m.weightSpace.some((w) => w.adapter === a))) {
     figs[`weight-space-${adapter}`] = <WeightFigure metrics={m} adapter={adapter} mode="frobenius" width={W} height={60 + 26 * wsLayers.length + 40} />;
     for (const layer of wsLayers) figs[`spectrum-${adapter}-layer-${layer}`] = <SpectrumFigure metrics={m} adapter={adapter} layer={layer} width={W} height={240} />;
+  }
+  for (const l of m.lens) {
+    const rows = Math.max(l.promoted.length, l.suppressed.length, 1);
+    figs[`lens-layer-${l.layer}-${l.adapter}`] = <LensFigure metrics={m} layer={l.layer} adapter={l.adapter} position="all" width={W} height={68 + 16 * rows} />;
   }
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;

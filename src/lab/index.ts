@@ -10,6 +10,7 @@ export { ALPACA_TEMPLATES, datasetFormatOf, fetchSampleDataset, parseDocuments, 
 export { datasetFromTokenIds, heldOutSplit, packDataset, validatePackOptions, type PackedDataset, type PackOptions } from './dataset-pack.js';
 export * from './extraction/index.js';
 export { demoRunConfig } from './demo-config.js';
+export { runLens, type RunLensOptions } from './activation-lens.js';
 export { runLens, type LensEntry, type LensSides, type LensTokenEntry, type RunLensOptions } from './activation-lens.js';
 export { runBrowserExperiment } from './experiment-browser.js';
 export { clearSaeCheckpoints } from './experiment-train.js';

@@ -1,7 +1,7 @@
 import { InputError } from '../../../src/errors/index.js';
-import { modelFilesFromUrl, openGemma2Checkpoint } from '../../../src/formats/index.js';
+import { modelFilesFromUrl, openGemma2Checkpoint, type Lens } from '../../../src/formats/index.js';
 import { acquireGpu } from '../../../src/gpu/index.js';
-import { loadTokenizerFromUrl, runExtraction, runLens, type LensEntry } from '../../../src/lab/index.js';
+import { loadTokenizerFromUrl, runExtraction, runLens } from '../../../src/lab/index.js';
 import { MODEL_DTYPES } from '../../../src/model/index.js';
 import { ActivationStore } from '../../../src/store/index.js';
 import { reportProgress } from '../outputs.js';
@@ -15,7 +15,7 @@ export interface LensArgs extends ExtractArgs {
 /** Every (layer, adapter) readout; the CLI prints the promoted/suppressed lists, --out keeps all of it. */
 export interface LensOutput {
   top: number;
-  entries: LensEntry[];
+  entries: Lens[];
 }
 
 /**
