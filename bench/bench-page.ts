@@ -20,7 +20,9 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   matmul: () => import('./matmul.bench.js'),
   'matmul-variants': () => import('./matmul-variants.bench.js'),
   extract: () => import('./extract.bench.js'),
+  dispatches: () => import('./dispatches.bench.js'),
   sae: () => import('./sae.bench.js'),
+  'sae-profile': () => import('./sae-profile.bench.js'),
   'extract-matmul': () => import('./extract-matmul.bench.js'),
 };
 

@@ -11,7 +11,7 @@ import { GemmaEngine, type ModelDtype } from '../src/model/index.js';
 
 type Log = (line: string) => void;
 
-const CONFIG: Gemma2Config = {
+export const CONFIG: Gemma2Config = {
   hiddenSize: 256, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 64, intermediateSize: 1024,
   vocabSize: 1024, slidingWindow: 32, attnLogitSoftcapping: 50, finalLogitSoftcapping: 30, queryPreAttnScalar: 64,
   rmsNormEps: 1e-6, ropeTheta: 10000, maxPositionEmbeddings: 512, tieWordEmbeddings: true, hiddenActivation: 'gelu_pytorch_tanh',
@@ -39,7 +39,7 @@ const SHAPES = (c: Gemma2Config): [string, string, number, number][] => [
   ['mlp', 'down_proj', c.hiddenSize, c.intermediateSize],
 ];
 
-async function syntheticModel(c: Gemma2Config): Promise<SafetensorsCheckpoint> {
+export async function syntheticModel(c: Gemma2Config): Promise<SafetensorsCheckpoint> {
   const t: Record<string, TensorToWrite> = {};
   let seed = 1;
   const put = (name: string, shape: number[], scale: number): void => {
@@ -54,7 +54,7 @@ async function syntheticModel(c: Gemma2Config): Promise<SafetensorsCheckpoint> {
   return SafetensorsCheckpoint.open(modelFilesFromMap({ 'model.safetensors': writeSafetensors(t) }, 'synthetic'));
 }
 
-async function syntheticAdapter(c: Gemma2Config, name: string, seed: number): Promise<LoraAdapter> {
+export async function syntheticAdapter(c: Gemma2Config, name: string, seed: number): Promise<LoraAdapter> {
   const t: Record<string, TensorToWrite> = {};
   for (let l = 0; l < c.numHiddenLayers; l++) {
     for (const [parent, kind, out, inp] of SHAPES(c)) {

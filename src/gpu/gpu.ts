@@ -99,6 +99,8 @@ export class Gpu {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private uniformsInFlight: GPUBuffer[] = [];
+  /** Compute dispatches recorded on this device so far (benches count them per layer). */
+  dispatches = 0;
 
   constructor(
     readonly device: GPUDevice,
@@ -237,6 +239,7 @@ export class Gpu {
     this.pass.setBindGroup(0, bindGroup);
     const [x, y, z] = typeof opts.workgroups === 'number' ? foldWorkgroups(opts.workgroups, this.device.limits.maxComputeWorkgroupsPerDimension) : opts.workgroups;
     this.pass.dispatchWorkgroups(x, y, z);
+    this.dispatches++;
   }
 
   /** Records a buffer-to-buffer copy (ends the current compute pass). */

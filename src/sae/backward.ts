@@ -9,7 +9,7 @@ import { addL1DecoderGrad } from './kernels/sae-rows.js';
 import { columnSum } from './kernels/sae-rowvec.js';
 import { sparseDot } from './kernels/sae-sparse-gather.js';
 import { sparseLatentSums } from './kernels/sae-sparse-latent.js';
-import { sparseOuter } from './kernels/sae-sparse-outer.js';
+import { sparseWeightGrads } from './kernels/sae-sparse-outer.js';
 import type { SaeOptimizer } from './optimizer.js';
 import type { SaeGpu } from './sae-gpu.js';
 import type { SparseScratch, Workspace } from './workspace.js';
@@ -77,8 +77,7 @@ async function topkBackward(gpu: Gpu, sae: SaeGpu, ws: Workspace, opt: SaeOptimi
   await buildCsr(gpu, s.code.idx, sae.m, s.csr);
   for (let i = 0; i < sae.shards.length; i++) {
     const sh = sae.shards[i];
-    await sparseOuter(gpu, s.csr, s.code.val, ws.gxhat, opt.gWDec[i], sh.c0, { reluVals: true, beta });
-    await sparseOuter(gpu, s.csr, s.gval, ws.xin, opt.gWEncT[i], sh.c0, { reluVals: false, beta });
+    await sparseWeightGrads(gpu, s.csr, { val: s.code.val, g: s.gval, gy: ws.gxhat, x: ws.xin, dDec: opt.gWDec[i], dEnc: opt.gWEncT[i] }, sh.c0, beta);
   }
   await sparseLatentSums(gpu, s.csr, s.code.val, s.gval, opt.gBEnc, ws.latStats, { stats: !accumulate, beta });
 }

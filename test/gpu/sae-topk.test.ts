@@ -5,7 +5,7 @@ import { testGpu } from '../helpers/gpu.js';
 import { topkRef } from '../ref/sae-topk.js';
 
 describe('sae-topk kernel (workgroup 64 rows)', () => {
-  for (const [rows, n, k] of [[1, 1, 1], [63, 37, 4], [65, 256, 8], [67, 13, 20]] as const) {
+  for (const [rows, n, k] of [[1, 1, 1], [63, 37, 4], [65, 256, 8], [67, 13, 20], [3, 1031, 33]] as const) {
     it(`selects the reference's top ${k} of ${n} in ${rows} rows (ties and short rows included)`, async () => {
       const gpu = await testGpu();
       // quantised values force exact ties, broken by the smaller latent

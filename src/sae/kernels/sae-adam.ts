@@ -3,6 +3,8 @@ import source from './sae-adam.wgsl?raw';
 
 export const saeAdamKernel = { name: 'sae-adam', source };
 const WG = 64;
+/** Elements per invocation (PER in the WGSL). */
+const PER = 4;
 
 export interface AdamHyper {
   lr: number;
@@ -23,7 +25,7 @@ export async function adamUpdate(gpu: Gpu, p: GpuTensor, g: GpuTensor, m: GpuTen
   await gpu.run(saeAdamKernel, {
     params: packParams([{ u32: n }, { f32: stepSize }, { f32: sqrtBc2 }, { f32: h.beta1 }, { f32: h.beta2 }, { f32: h.eps }, { f32: 1 - h.beta1 }, { f32: 1 - h.beta2 }]),
     buffers: [p, g, m, v],
-    workgroups: Math.ceil(n / WG),
+    workgroups: Math.ceil(n / (WG * PER)),
     overrides: { WG },
   });
 }

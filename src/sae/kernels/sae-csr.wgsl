@@ -11,6 +11,8 @@
 // The result is exactly: entries[offsets[i] ..] = the e with idx[e] == i, ascending.
 // offsets: [m + 1] u32; entries: [rows·kk] u32 (flat entry e = b·kk + j); SENTINEL (or any >= m) entries
 // belong to no list, and entries[offsets[m] ..] are left untouched.
+// Entry point `serial` (CPU adapters: atomics are slow there, plain serial loops are not) builds the same
+// lists in one invocation: count, exclusive scan, fill in ascending e (so no sort is needed).
 override WG: u32 = 256;
 
 struct Params { m: u32, count: u32, mode: u32 }
@@ -77,6 +79,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
         q--;
       }
       entries[q] = e;
+    }
+  }
+}
+
+@group(0) @binding(2) var<storage, read_write> offsetsPlain: array<u32>;
+
+@compute @workgroup_size(1)
+fn serial() {
+  let m = params.m;
+  for (var i = 0u; i <= m; i++) { offsetsPlain[i] = 0u; }
+  for (var e = 0u; e < params.count; e++) {
+    let i = idx[e];
+    if (i < m) { offsetsPlain[i + 1u] += 1u; }
+  }
+  // offsets[i + 1] = start of list i; the fill then advances it to the start of list i + 1
+  var run = 0u;
+  for (var i = 0u; i < m; i++) {
+    let c = offsetsPlain[i + 1u];
+    offsetsPlain[i + 1u] = run;
+    run += c;
+  }
+  for (var e = 0u; e < params.count; e++) {
+    let i = idx[e];
+    if (i < m) {
+      let pos = offsetsPlain[i + 1u];
+      entries[pos] = e;
+      offsetsPlain[i + 1u] = pos + 1u;
     }
   }
 }
