@@ -1,12 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../src/errors/index.js';
 import {
   type Bundle, type Gemma2Config, type ModelFiles, type NpyDtype, type SaeWeights, INDEX_NAME, SafetensorsFile, checkLoraWeightsFinite, loadLoraAdapterFolder,
-  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseGemmaScopeNpz, parseNpy, parseNpz, readBundle, readNpzHeaders, resolvedModules,
+  loadSaeFiles, openGemma2Checkpoint, parseGemma2Config, parseGemmaScopeNpz, parseNpy, parseNpz, readBundle, readNpzHeaders, readText, resolvedModules,
 } from '../../src/formats/index.js';
 import { localFile, modelFilesFromDir } from '../../src/formats/node-files.js';
 import { parseArgs, stringFlag } from '../args.js';
+import { readFileBytes } from './metrics.js';
 
 const NUMPY_DTYPE: Record<NpyDtype, string> = {
   f4: 'float32', f8: 'float64', f2: 'float16', i4: 'int32', i8: 'int64', u1: 'uint8', b1: 'bool', i1: 'int8', u4: 'uint32',
@@ -67,6 +68,9 @@ function checkSameModel(base: Gemma2Config, other: Gemma2Config, file: string): 
   }
 }
 
+/** A config.json is a few KiB; a huge one is refused before it is read. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
 /** Largest manifest echoed back; a bigger one (a run config can be anything) is summarised by its size only. */
 const MAX_ECHOED_MANIFEST = 64 * 1024;
 
@@ -92,19 +96,19 @@ async function fileReport(file: string, base: Gemma2Config | undefined): Promise
     return { kind: 'safetensors', tensors, metadata: st.metadata };
   }
   if (ext === '.npy') {
-    const a = parseNpy(await readFile(file), file);
+    const a = parseNpy(await readFileBytes(file), file);
     return { kind: 'npy', dtype: NUMPY_DTYPE[a.dtype], shape: a.shape };
   }
   if (ext === '.npz') {
-    const bytes = await readFile(file);
+    const bytes = await readFileBytes(file);
     const headers = readNpzHeaders(bytes, file);
     if (headers.has('W_enc') && headers.has('W_dec')) return saeReport(parseGemmaScopeNpz(bytes, file, { expectedDIn: base?.hiddenSize }), 'gemma-scope');
     // Every entry inflated once (capped, CRC-checked): inspect vouches for the data, not only the headers.
     parseNpz(bytes, file);
     return { kind: 'npz', arrays: Object.fromEntries([...headers].map(([k, a]) => [k, { dtype: NUMPY_DTYPE[a.dtype], shape: a.shape }])) };
   }
-  if (ext === '.zip') return bundleReport(await readBundle(await readFile(file), file));
-  if (path.basename(file) === 'config.json') return { kind: 'config', config: parseGemma2Config(await readFile(file, 'utf8'), file) };
+  if (ext === '.zip') return bundleReport(await readBundle(await readFileBytes(file), file));
+  if (path.basename(file) === 'config.json') return { kind: 'config', config: parseGemma2Config(await readText(await readFileBytes(file, MAX_CONFIG_BYTES), file), file) };
   throw new InputError(file, 'unrecognised file type (expected .safetensors, .npy, .npz, a bundle .zip, or a folder)');
 }
 

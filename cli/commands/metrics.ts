@@ -4,13 +4,25 @@ import { InputError } from '../../src/errors/index.js';
 import { parseNpy } from '../../src/formats/index.js';
 import { listFlag, parseArgs, stringFlag } from '../args.js';
 
+/** Node reads at most 2 GiB into one buffer; anything meant to be read whole is refused above its cap before reading. */
+const MAX_WHOLE_FILE_BYTES = 2 ** 31 - 1;
+
 /** A file's bytes as a plain Uint8Array (a Node Buffer's slice() shares memory, which parsers do not expect). */
-export async function readFileBytes(file: string): Promise<Uint8Array> {
+export async function readFileBytes(file: string, maxBytes = MAX_WHOLE_FILE_BYTES): Promise<Uint8Array> {
+  let size: number;
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new Error('not a file');
+    size = s.size;
+  } catch {
+    throw new InputError(file, 'cannot read the file (missing or not a file)');
+  }
+  if (size > maxBytes) throw new InputError(file, `is ${size} bytes, more than the ${maxBytes} bytes this file type may have`);
   try {
     const buf = await readFile(file);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch {
-    throw new InputError(file, 'cannot read the file (missing or not a file)');
+  } catch (e) {
+    throw new InputError(file, `cannot read the file (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 

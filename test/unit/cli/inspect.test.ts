@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { main } from '../../../cli/main.js';
-import { emptyMetrics, writeBundle } from '../../../src/formats/index.js';
+import { BUNDLE_VERSION, emptyMetrics, writeBundle } from '../../../src/formats/index.js';
 import { FIXTURES_DIR, fixtureJson } from '../../helpers/fixtures.js';
 
 const ADAPTERS = ['r4', 'r8', 'r16', 'r32', 'r8-patterns'];
@@ -97,7 +97,7 @@ describe('deltascope inspect', () => {
     await writeFile(file, bundle);
     const r = await inspect(file);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'bundle', manifest: { format: 'deltascope-bundle', version: 1, seeds: { sae: 1 } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'bundle', manifest: { format: 'deltascope-bundle', version: BUNDLE_VERSION, seeds: { sae: 1 } } });
     const other = path.join(tmp, 'other.zip');
     await writeFile(other, zipSync({ 'manifest.json': new TextEncoder().encode('{"format":"something-else"}') }));
     const bad = await inspect(other);
