@@ -95,7 +95,7 @@ export class GemmaEngine {
         for (let l = 0; l < layerCount; l++) {
           throwIfAborted(opts.signal, 'model loading');
           weights.push(await loadLayerWeights(gpu, model, config, l, opts.dtype));
-          lora.push(await loadLayerLora(gpu, adapters, config, l));
+          lora.push(await loadLayerLora(gpu, adapters, config, l, layerCount));
           await gpu.sync();
           progress.update(l + 1);
         }
@@ -191,7 +191,7 @@ export class GemmaEngine {
     for (let s = 0; s < this.streams; s++) gpu.write(x, emb, s * tokens * h);
     const normSlots = this.adapters.length * this.layerCount * PROJECTION_KINDS.length;
     const norms = ws.get('lora.norms', [Math.max(1, normSlots * tokens)]);
-    const ctx: LayerContext = { gpu, config: c, ws, x, streams: this.streams, seqs: nb, seq, ropeTable: table, lora: { gpu, ws, tokens, norms, layers: this.layerCount } };
+    const ctx: LayerContext = { gpu, config: c, ws, x, streams: this.streams, seqs: nb, seq, ropeTable: table, lora: { gpu, ws, tokens, norms } };
     // stream s of this chunk → rows (s·batch + b0)·seq.. of a [streams, batch, seq, ·] output
     const hook = (dst: GpuTensor): void => {
       for (let s = 0; s < this.streams; s++) gpu.copy(x, dst, tokens * h * 4, s * tokens * h * 4, (s * batch + b0) * seq * h * 4);

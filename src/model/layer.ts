@@ -25,10 +25,10 @@ export interface LayerContext {
   lora: LoraTarget;
 }
 
-/** y = x Wᵀ for all streams at once (one weight read), then each adapter stream's LoRA term. */
-async function project(ctx: LayerContext, w: LayerWeights, lora: LayerLora, layer: number, kind: ProjectionKind, x: GpuTensor, y: GpuTensor): Promise<void> {
+/** y = x Wᵀ for all streams at once (one weight read), then every adapter stream's LoRA term (two dispatches). */
+async function project(ctx: LayerContext, w: LayerWeights, lora: LayerLora, kind: ProjectionKind, x: GpuTensor, y: GpuTensor): Promise<void> {
   await projMatmul(ctx.gpu, x, w.proj[kind], y, { m: x.shape[0] });
-  await applyLora(ctx.lora, lora, layer, kind, x, y);
+  await applyLora(ctx.lora, lora, kind, x, y);
 }
 
 /** x += rms(o_proj(attention(rope(q), rope(k), v)), post_attention_layernorm), with q/k/v from rms(x, input_layernorm). */
@@ -41,9 +41,9 @@ export async function attentionBlock(ctx: LayerContext, layer: number, w: LayerW
   const q = ws.get('q', [rows, c.numAttentionHeads * hd]);
   const k = ws.get('k', [rows, c.numKeyValueHeads * hd]);
   const v = ws.get('v', [rows, c.numKeyValueHeads * hd]);
-  await project(ctx, w, lora, layer, 'q_proj', h, q);
-  await project(ctx, w, lora, layer, 'k_proj', h, k);
-  await project(ctx, w, lora, layer, 'v_proj', h, v);
+  await project(ctx, w, lora, 'q_proj', h, q);
+  await project(ctx, w, lora, 'k_proj', h, k);
+  await project(ctx, w, lora, 'v_proj', h, v);
   await rope(gpu, view(q, [rows, c.numAttentionHeads, hd]), ctx.ropeTable, ctx.seq);
   await rope(gpu, view(k, [rows, c.numKeyValueHeads, hd]), ctx.ropeTable, ctx.seq);
   const o = ws.get('o', [rows, c.numAttentionHeads * hd]);
@@ -58,7 +58,7 @@ export async function attentionBlock(ctx: LayerContext, layer: number, w: LayerW
     { scale: c.queryPreAttnScalar ** -0.5, cap: c.attnLogitSoftcapping, window: layer % 2 === 0 ? c.slidingWindow : 0 },
   );
   const a = ws.get('a', [rows, c.hiddenSize]);
-  await project(ctx, w, lora, layer, 'o_proj', o, a);
+  await project(ctx, w, lora, 'o_proj', o, a);
   await addRmsNorm(gpu, a, w.norms.post_attention_layernorm, c.rmsNormEps, ctx.x);
 }
 
@@ -70,10 +70,10 @@ export async function mlpBlock(ctx: LayerContext, layer: number, w: LayerWeights
   await rmsNorm(gpu, ctx.x, w.norms.pre_feedforward_layernorm, c.rmsNormEps, h);
   const gate = ws.get('gate', [rows, c.intermediateSize]);
   const up = ws.get('up', [rows, c.intermediateSize]);
-  await project(ctx, w, lora, layer, 'gate_proj', h, gate);
-  await project(ctx, w, lora, layer, 'up_proj', h, up);
+  await project(ctx, w, lora, 'gate_proj', h, gate);
+  await project(ctx, w, lora, 'up_proj', h, up);
   await geglu(gpu, gate, up);
   const m = ws.get('a', [rows, c.hiddenSize]);
-  await project(ctx, w, lora, layer, 'down_proj', gate, m);
+  await project(ctx, w, lora, 'down_proj', gate, m);
   await addRmsNorm(gpu, m, w.norms.post_feedforward_layernorm, c.rmsNormEps, ctx.x);
 }
