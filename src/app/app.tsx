@@ -31,9 +31,8 @@ export function App() {
       () => store.set({ gpu: { status: 'missing', message: NO_WEBGPU_HELP } }),
     );
     if (wantsDemo) {
-      // The shipped results draw at once; the setup for a live run loads beside them.
-      void openDemoBundle(store, demoBase());
-      void loadDemo(store);
+      // The shipped results draw first; the setup for a live run (fetching and checking every input) loads after.
+      void openDemoBundle(store, demoBase()).finally(() => loadDemo(store));
     } else {
       void restoreSession(store);
     }

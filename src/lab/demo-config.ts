@@ -16,7 +16,15 @@ const DemoJsonSchema = z.object({
   sequenceLength: z.number().int().min(2),
   maxSequences: z.number().int().min(1),
   dtype: z.enum(['f32', 'f16', 'q8', 'q4']).default('f32'),
-  suggestedSae: z.object({ arch: z.enum(['topk', 'jumprelu', 'relu-l1']), width: z.number().int().min(1), k: z.number().int().min(1).optional() }),
+  suggestedSae: z.object({
+    arch: z.enum(['topk', 'jumprelu', 'relu-l1']),
+    width: z.number().int().min(1),
+    k: z.number().int().min(1).optional(),
+    l1: z.number().positive().optional(),
+    l0: z.number().positive().optional(),
+    bandwidth: z.number().positive().optional(),
+    threshold: z.number().positive().optional(),
+  }),
 });
 
 /** Training budget that keeps the whole demo within a few minutes on a CPU-only WebGPU (SwiftShader). */
@@ -44,6 +52,7 @@ export function demoRunConfig(json: unknown, fileName = 'demo/demo.json'): RunCo
     expect(p.replace(/params\.npz$/, ''), demoPath({ kind: 'pretrained', layer: Number(layer) }), `SAE of layer ${layer}`);
     return { layer: Number(layer), format: 'gemma-scope' as const, source: { kind: 'demo' as const } };
   });
+  const { arch, ...settings } = d.suggestedSae;
   return parseRunConfig(
     {
       version: 1,
@@ -54,12 +63,7 @@ export function demoRunConfig(json: unknown, fileName = 'demo/demo.json'): RunCo
       adapters,
       layers: d.layers,
       precision: d.dtype,
-      sae: {
-        architecture: d.suggestedSae.arch,
-        width: d.suggestedSae.width,
-        ...(d.suggestedSae.k !== undefined ? { k: d.suggestedSae.k } : {}),
-        ...DEMO_TRAINING,
-      },
+      sae: { architecture: arch, ...settings, ...DEMO_TRAINING },
       pretrained: pretrained.filter((p) => d.layers.includes(p.layer)),
       controls: { seedPair: true, randomDirections: true, randomLora: true, bootstrap: 200 },
       principalK: [8, 16],

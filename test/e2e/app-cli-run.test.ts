@@ -5,14 +5,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/formats/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { metricsDifferences } from '../helpers/metrics-compare.js';
 
-/** `deltascope run --config FILE --out DIR` drives the same pipeline headless and writes the same bundle. */
+/**
+ * `deltascope run --config FILE|demo --out DIR` drives the same pipeline headless and writes the same bundle. The one
+ * full run here is the demo's, which must reproduce the result bundle shipped in public/demo (tools/demo/make-bundle.mjs).
+ */
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const dir = path.join(tmpdir(), `deltascope-cli-run-${process.pid}`);
 
+const SHIPPED = path.join(ROOT, 'public/demo/bundle.zip');
+
 function cli(...args: string[]) {
-  return spawnSync('node', [path.join(ROOT, 'cli/deltascope.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 540_000 });
+  return spawnSync('node', [path.join(ROOT, 'cli/deltascope.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 1_140_000 });
 }
 
 function writeConfig(name: string, patch: Record<string, unknown> = {}): string {
@@ -39,20 +45,24 @@ function writeConfig(name: string, patch: Record<string, unknown> = {}): string 
 }
 
 describe('deltascope run', () => {
-  it('runs a config file end to end and writes a bundle whose manifest validates and holds every stage', async () => {
+  it('runs the demo end to end: a bundle that validates, holds every stage and reproduces the shipped one', { timeout: 1_200_000 }, async () => {
     const out = path.join(dir, 'out');
-    const r = cli('run', '--config', writeConfig('run.json'), '--out', out);
+    const r = cli('run', '--config', 'demo', '--out', out);
     expect(r.status, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout) as { bundle: string; stages: Record<string, boolean> };
+    const summary = JSON.parse(r.stdout) as { bundle: string; seconds: number; stages: Record<string, boolean> };
+    console.log(`run --config demo: ${summary.seconds} s`);
     expect(summary.stages).toEqual({ load: true, extract: true, train: true, evaluate: true });
     const b = await readBundle(new Uint8Array(readFileSync(summary.bundle)), 'bundle.zip');
-    expect(b.manifest.config).toMatchObject({ name: 'cli-fixture', layers: [1] });
-    expect(b.metrics.deltaNorms).toHaveLength(1);
-    expect(b.metrics.training).toHaveLength(2);
-    expect(b.metrics.reconstruction[0].pretrainedDiff).not.toBeNull();
-    expect(b.metrics.alignment[0].ceiling).not.toBeNull();
-    expect(b.saes.map((s) => s.cfg.d_sae)).toEqual([96]);
+    const shipped = await readBundle(new Uint8Array(readFileSync(SHIPPED)), SHIPPED);
+    expect(b.manifest.config).toEqual(shipped.manifest.config);
+    expect(b.manifest.inputs).toEqual(shipped.manifest.inputs);
+    expect(b.metrics.deltaNorms).toHaveLength(8);
+    expect(b.metrics.reconstruction.every((x) => x.pretrainedDiff !== null)).toBe(true);
+    expect(b.metrics.alignment.every((x) => x.ceiling !== null)).toBe(true);
+    expect(b.saes.map((s) => s.cfg.architecture)).toEqual(shipped.saes.map((s) => s.cfg.architecture));
     expect([...b.figures.keys()]).toContain('alignment');
+    // Numbers, not bytes: the fixtures README §8 tolerances (test/tolerances.ts), counts exact.
+    expect(metricsDifferences(b.metrics, shipped.metrics), 'a changed pipeline needs a new shipped bundle: node tools/demo/make-bundle.mjs').toEqual([]);
   });
 
   it('refuses a bad config with one line naming the file and every problem (exit 2)', () => {

@@ -2,21 +2,57 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBundle } from '../../src/formats/index.js';
-import { panelNumbers, screenshotPanels } from './app-panels.js';
+import { readBundle, type ResultMetrics } from '../../src/formats/index.js';
+import { metricsDifferences } from '../helpers/metrics-compare.js';
+import { panelDots, panelNumbers, RESULT_PANELS, screenshotPanels } from './app-panels.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
-/** The README's first command opens /?demo: the demo preloads and "Run demo" completes the whole pipeline. */
+/**
+ * The README's first command opens /?demo: every panel draws at once from the result bundle shipped in
+ * public/demo, the demo preloads, and "Run it live" completes the whole pipeline, reproducing that bundle.
+ */
+
+const SHIPPED = path.resolve(import.meta.dirname, '../../public/demo/bundle.zip');
 
 let app: ServedApp;
 let browser: Browser;
 let page: Page;
+let shipped: ResultMetrics;
+
+type DrawnAt = { __panelsDrawnAt?: number; __appAt?: number };
+
+/** Every number the panels show equals the bundle's: matrix cells, bars (first layer) and the L0 dots. */
+async function expectPanelsShow(m: ResultMetrics): Promise<void> {
+  const shown = await panelNumbers(page);
+  for (const d of m.deltaNorms) expect(shown[`delta-norms:${d.layer}/${d.adapter}`]).toBe(d.meanDeltaNorm);
+  for (const a of m.alignment) expect(shown[`alignment:${a.layer}/${a.adapter}`]).toBe(a.observed.meanMaxCos);
+  const first = Math.min(...m.reconstruction.map((r) => r.layer));
+  for (const r of m.reconstruction.filter((x) => x.layer === first)) expect(shown[`reconstruction-bars:${r.adapter}/delta`]).toBe(r.deltaSae.fvu);
+  const dots = await panelDots(page, 'density-l0');
+  const rank = (name: string) => m.adapters.find((a) => a.name === name)!.rank;
+  expect(Object.keys(dots)).toHaveLength(m.reconstruction.length);
+  for (const r of m.reconstruction) expect(dots[`layer-${r.layer}@${rank(r.adapter)}`]).toBe(r.deltaSae.meanL0);
+}
 
 describe('the built-in demo (built app, real Chromium)', () => {
   beforeAll(async () => {
     app = await serveApp();
     browser = await launchChromium();
+    shipped = (await readBundle(new Uint8Array(readFileSync(SHIPPED)), SHIPPED)).metrics;
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    // Notes when every panel is on the page with numbers in it, in ms since navigation started.
+    await page.addInitScript((names: string[]) => {
+      const seen = () => {
+        const w = window as DrawnAt;
+        if (w.__appAt === undefined && document.querySelector('[data-testid="gpu-info"]')) w.__appAt = performance.now();
+        const have = new Set([...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel')));
+        if (!names.every((n) => have.has(n)) || !document.querySelector('[data-panel="delta-norms"] [data-value]')) return;
+        (window as DrawnAt).__panelsDrawnAt = performance.now();
+        observer.disconnect();
+      };
+      const observer = new MutationObserver(seen);
+      observer.observe(document, { childList: true, subtree: true });
+    }, RESULT_PANELS);
     await page.goto(`${app.url}?demo`);
     await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
   });
@@ -24,6 +60,20 @@ describe('the built-in demo (built app, real Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+  });
+
+  it('draws every panel from the shipped bundle right after load (time printed), with a reading of what they show', async () => {
+    await page.waitForFunction(() => (window as DrawnAt).__panelsDrawnAt !== undefined, undefined, { timeout: 30_000 });
+    // Printed, not asserted (no timings in tests); the issue asks for under 5 s.
+    const t = await page.evaluate(() => ({ app: (window as DrawnAt).__appAt ?? NaN, panels: (window as DrawnAt).__panelsDrawnAt! }));
+    console.log(`/?demo: app mounted ${Math.round(t.app)} ms, every panel drawn from the shipped bundle ${Math.round(t.panels)} ms after navigation started`);
+    await expectPanelsShow(shipped);
+    const sparsity = await page.locator('[data-testid="reading"] [data-reading="sparsity"]').textContent();
+    const sparsest = [...shipped.reconstruction].sort((x, y) => x.deltaSae.meanL0 - y.deltaSae.meanL0)[0];
+    expect(sparsity).toContain(`(layer ${sparsest.layer}, ${sparsest.adapter}) to `);
+    expect(sparsity).toContain(`of the ${sparsest.deltaSae.width} latents`);
+    expect(await page.locator('[data-testid="reading"] [data-reading]').count()).toBe(5);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo-shipped.png'), fullPage: true });
   });
 
   it('preloads the demo setup with every adapter and dictionary checked', async () => {
@@ -35,12 +85,11 @@ describe('the built-in demo (built app, real Chromium)', () => {
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo-start.png') });
   });
 
-  it('runs the demo to completion, and the bundle holds the numbers the panels show', { timeout: 1_500_000 }, async () => {
+  it('"Run it live" reruns the demo to completion, and the bundle holds the numbers the panels show', { timeout: 1_500_000 }, async () => {
     await page.getByTestId('run-demo').click();
     await page.locator('[data-testid="run-panel"][data-status="done"], [data-testid="run-panel"][data-status="failed"]').waitFor({ timeout: 1_450_000 });
     const log = await page.locator('.log').textContent();
     expect(await page.getByTestId('run-panel').getAttribute('data-status'), log ?? '').toBe('done');
-    const shown = await panelNumbers(page);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo-done.png'), fullPage: true });
     await screenshotPanels(page, 'demo');
     const download = page.waitForEvent('download');
@@ -48,9 +97,10 @@ describe('the built-in demo (built app, real Chromium)', () => {
     const file = path.join(OUTPUT_DIR, 'demo-bundle.zip');
     await (await download).saveAs(file);
     const { metrics } = await readBundle(new Uint8Array(readFileSync(file)), 'demo-bundle.zip');
-    for (const d of metrics.deltaNorms) expect(shown[`delta-norms:${d.layer}/${d.adapter}`]).toBe(d.meanDeltaNorm);
-    for (const a of metrics.alignment) expect(shown[`alignment:${a.layer}/${a.adapter}`]).toBe(a.observed.meanMaxCos);
+    await expectPanelsShow(metrics);
     expect(metrics.reconstruction).toHaveLength(8);
     expect(metrics.alignment.every((a) => a.ceiling && a.floor && a.randomLora)).toBe(true);
+    // The live run on this machine reproduces the shipped results (fixtures README §8 tolerances).
+    expect(metricsDifferences(metrics, shipped), 'a changed pipeline needs a new shipped bundle: node tools/demo/make-bundle.mjs').toEqual([]);
   });
 });

@@ -29,3 +29,17 @@ export async function screenshotPanels(page: Page, prefix: string): Promise<stri
   }
   return files;
 }
+
+/** Every panel a finished run draws (data-panel names). */
+export const RESULT_PANELS = ['delta-norms', 'weight-space', 'reconstruction-curves', 'reconstruction-bars', 'alignment', 'cosine-histogram', 'density-l0', 'density-histogram', 'principal-angles', 'cka'];
+
+/** The dots of a line panel, keyed `series@x` (data-series, data-x), valued by data-y. */
+export async function panelDots(page: Page, panel: string): Promise<Record<string, number>> {
+  return page.evaluate((name) => {
+    const out: Record<string, number> = {};
+    for (const el of document.querySelectorAll(`[data-panel="${name}"] [data-series] circle[data-x]`)) {
+      out[`${el.closest('[data-series]')!.getAttribute('data-series')}@${el.getAttribute('data-x')}`] = Number(el.getAttribute('data-y'));
+    }
+    return out;
+  }, panel);
+}

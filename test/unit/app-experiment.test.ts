@@ -19,6 +19,11 @@ describe('the demo run config', () => {
     expect(c.adapters.map((a) => a.name)).toEqual(['r4', 'r8', 'r16', 'r32']);
     expect(c.pretrained.map((p) => p.layer)).toEqual(c.layers);
     expect(c.model).toEqual({ kind: 'demo' });
+    // Every sparsity setting of demo.json's suggestedSae reaches the run's SAE config.
+    const suggested = (demoJson().suggestedSae ?? {}) as Record<string, unknown>;
+    const { arch, ...settings } = suggested;
+    expect(c.sae).toMatchObject({ architecture: arch, ...settings });
+    expect(c.sae.architecture).toBe('jumprelu');
   });
 
   it('refuses a demo.json whose assets sit elsewhere than the app looks', () => {

@@ -276,7 +276,10 @@ def main():
             'adapters': [f'adapters/r{r}' for r in RANKS], 'dataset': 'dataset/sample.txt',
             'layers': list(SAE_LAYERS), 'saes': {str(L): f'sae/layer-{L}/params.npz' for L in SAE_LAYERS},
             'sequenceLength': DEMO_SEQ, 'maxSequences': 128, 'dtype': 'f32',
-            'suggestedSae': {'arch': 'topk', 'width': 4 * CFG.hidden_size, 'k': 16}}
+            # JumpReLU delta SAEs learn their sparsity (TopK's mean L0 is k by construction). Thresholds start
+            # at about half the scaled inputs' per-latent spread and the kernel is wide, so the L0 penalty moves
+            # them within the demo's 60 steps (Gemma Scope's 0.001 / 0.001 needs thousands).
+            'suggestedSae': {'arch': 'jumprelu', 'width': 4 * CFG.hidden_size, 'l0': 2.0, 'bandwidth': 0.1, 'threshold': 0.5}}
     with open(os.path.join(out, 'demo.json'), 'w') as f:
         json.dump(demo, f, indent=2)
         f.write('\n')
@@ -287,7 +290,8 @@ def main():
         for n in sorted(names):
             p = os.path.join(base, n)
             rel = os.path.relpath(p, out)
-            if rel not in ('assets.json', 'README.md'):
+            # bundle.zip/bundle.json: the result bundle, made afterwards by make-bundle.mjs from these assets
+            if rel not in ('assets.json', 'README.md', 'bundle.zip', 'bundle.json'):
                 files[rel] = {'bytes': os.path.getsize(p), 'sha256': sha256(p)}
     rec['files'] = dict(sorted(files.items()))
     rec['total_bytes'] = sum(f['bytes'] for f in files.values())

@@ -38,6 +38,7 @@ def write_readme(out, rec, demo):
         '| path | what |',
         '|---|---|',
         '| `demo.json` | what the demo run loads (below) |',
+        '| `bundle.zip`, `bundle.json` | the demo\'s finished result bundle and its record (`tools/demo/make-bundle.mjs`) |',
         '| `model/config.json`, `model/model.safetensors` | small Gemma-2 (HF names, BF16, tied embeddings) |',
         '| `tokenizer/` | `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json`, `expected.json` |',
         '| `adapters/r4 r8 r16 r32/` | PEFT LoRA (`adapter_config.json`, `adapter_model.safetensors`, F32) |',
@@ -53,7 +54,14 @@ def write_readme(out, rec, demo):
         '',
         'Paths are relative to this folder. `layers` are the layers the demo extracts and the ones that have a '
         'pretrained-dictionary stand-in in `saes`; `sequenceLength` 64 = BOS + 63 ids per sequence; '
-        '`maxSequences` caps the run; `suggestedSae` is a starting point for the delta SAEs, not a contract.',
+        '`maxSequences` caps the run; `suggestedSae` is what the demo run trains as delta SAEs '
+        '(`src/lab/demo-config.ts` adds the step budget): JumpReLU, so that sparsity is learned rather than fixed at k, '
+        'with thresholds starting at 0.5 and a wide kernel (0.1, in units where E‖x‖ = √d) so the L0 penalty moves them '
+        "within the demo's 60 steps.",
+        '',
+        'The demo\'s finished result bundle, `bundle.zip`, is made by `node tools/demo/make-bundle.mjs` from a real '
+        '`deltascope run --config demo` and recorded (size, sha256, app commit) in `bundle.json`; `/?demo` draws its '
+        'panels on arrival. Rerun that script whenever the demo config, these assets or the pipeline change.',
         '',
         '## Corpora',
         '',
@@ -163,7 +171,7 @@ def write_readme(out, rec, demo):
               '| check | rel |', '|---|---|']
     lines += [f'| {k} | {v:.2e} |' for k, v in fc['checks'].items()]
     lines += ['', '## Sizes', '', f'Total {rec["total_bytes"]} bytes ({rec["total_bytes"] / 2**20:.2f} MiB) without '
-              'README.md and assets.json.', '', '| file | bytes |', '|---|---|']
+              'README.md, assets.json and the result bundle.', '', '| file | bytes |', '|---|---|']
     lines += [f'| `{k}` | {v["bytes"]} |' for k, v in rec['files'].items()]
     with open(os.path.join(out, 'README.md'), 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines) + '\n')
