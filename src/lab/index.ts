@@ -11,7 +11,6 @@ export { datasetFromTokenIds, heldOutSplit, packDataset, validatePackOptions, ty
 export * from './extraction/index.js';
 export { demoRunConfig } from './demo-config.js';
 export { runLens, type RunLensOptions } from './activation-lens.js';
-export { runLens, type LensEntry, type LensSides, type LensTokenEntry, type RunLensOptions } from './activation-lens.js';
 export { runBrowserExperiment } from './experiment-browser.js';
 export { clearSaeCheckpoints } from './experiment-train.js';
 export { EXTRACT_BATCH_SEQUENCES } from './experiment-load.js';
