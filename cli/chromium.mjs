@@ -9,6 +9,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // Chromium's static storage quota makes navigator.storage.estimate() report a fixed 10 GiB whatever the real
+  // (or DevTools-overridden) quota is; the activation store's up-front space check needs the real one.
+  '--disable-features=StaticStorageQuota',
 ];
 
 /** Debian's Chromium unless CHROMIUM_PATH says otherwise (never a downloaded browser). */

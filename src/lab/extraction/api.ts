@@ -46,12 +46,13 @@ export function summarizeRun(m: RunManifest): RunSummary {
 /**
  * The extraction service behind workers/extract.worker.ts (Comlink): long calls take a jobId and a
  * proxied onProgress; pause(jobId) stops after the current forward pass with the store consistent,
- * cancel(jobId) does the same but the call rejects with CancelledError.
+ * cancel(jobId) does the same but the call rejects with CancelledError. `onShard` hears of each stored
+ * shard and is awaited before the next one starts, so a pause it asks for takes effect right there.
  */
 export function createExtractApi(store: ActivationStore = ActivationStore.open()) {
   const jobs = new Map<string, { controller: AbortController; paused: boolean }>();
   return {
-    async extract(jobId: string, req: ExtractRequest, onProgress?: ProgressCallback): Promise<ExtractOutcome> {
+    async extract(jobId: string, req: ExtractRequest, onProgress?: ProgressCallback, onShard?: (run: RunSummary) => void | Promise<void>): Promise<ExtractOutcome> {
       if (jobs.has(jobId)) throw new Error(`job ${jobId} is already running`);
       const job = { controller: new AbortController(), paused: false };
       jobs.set(jobId, job);
@@ -61,8 +62,9 @@ export function createExtractApi(store: ActivationStore = ActivationStore.open()
           store,
           signal: job.controller.signal,
           onProgress,
-          onShard: (m) => {
+          onShard: async (m) => {
             runId = m.runId;
+            await onShard?.(summarizeRun(m));
           },
         });
         return { status: 'complete', runId: r.runId, manifest: r.manifest };
