@@ -12,7 +12,10 @@ function parseWeightMap(text: string, file: string): Map<string, string> {
   if (typeof wm !== 'object' || wm === null || Array.isArray(wm)) throw new InputError(file, 'no weight_map object');
   const out = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(wm)) {
-    if (typeof shard !== 'string' || shard.length === 0) throw new InputError(file, `weight_map["${tensor}"] is not a file name`);
+    // A shard is a file beside the index: a path could reach outside the folder (or the repository, for URLs).
+    if (typeof shard !== 'string' || !/^[^/\\]+$/.test(shard) || shard === '.' || shard === '..') {
+      throw new InputError(file, `weight_map["${tensor.slice(0, 200)}"] is not a file name beside the index`);
+    }
     out.set(tensor, shard);
   }
   if (out.size === 0) throw new InputError(file, 'weight_map is empty');

@@ -193,6 +193,7 @@ export async function generateCases(dir: string): Promise<AdversarialCase[]> {
   sharded('tensor-not-in-shard', json({ weight_map: { ...weightMap, [names[0]]: 's2.safetensors' } }));
   sharded('index-not-json', '{"weight_map": {');
   sharded('index-bom', `\ufeff${indexText}`);
+  sharded('shard-name-is-a-path', json({ weight_map: { ...weightMap, [names[0]]: '../s1.safetensors' } }));
   sharded('shard-name-not-string', json({ weight_map: { ...weightMap, [names[0]]: 7 } }));
   sharded('shard-with-trailing-bytes', indexText, { 's2.safetensors': new Uint8Array([...shard2, 0, 0, 0, 0]) });
 
