@@ -8,11 +8,21 @@ export class BufferPool {
   private pending: GPUBuffer[] = [];
   private readonly sizes = new WeakMap<GPUBuffer, number>();
   private allocatedBytesTotal = 0;
+  private peakBytes = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
   get allocatedBytes(): number {
     return this.allocatedBytesTotal;
+  }
+
+  /** The most bytes allocated at once since creation or resetPeak(): what a memory estimate must cover. */
+  get peakAllocatedBytes(): number {
+    return this.peakBytes;
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.allocatedBytesTotal;
   }
 
   static roundSize(bytes: number): number {
@@ -36,6 +46,7 @@ export class BufferPool {
     const buffer = this.device.createBuffer({ size, usage, label });
     this.sizes.set(buffer, size);
     this.allocatedBytesTotal += size;
+    this.peakBytes = Math.max(this.peakBytes, this.allocatedBytesTotal);
     return buffer;
   }
 
