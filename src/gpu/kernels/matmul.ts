@@ -2,6 +2,7 @@ import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
 import { packParams } from '../params.js';
 import { expectShape, numel, shapeString, type GpuTensor } from '../tensor.js';
+import { variantFamily } from '../variants.js';
 import source from './matmul.wgsl?raw';
 
 /** blocked: 4×4 per thread, no shared memory (SwiftShader); tiled: shared-memory tiles (real GPUs); naive: one thread per output. */
@@ -61,9 +62,9 @@ export interface GemmDesc {
   c: OperandLayout;
 }
 
-/** The variant that suits this adapter: SwiftShader handles barriers badly, real GPUs reward shared tiles. */
+/** The variant that suits this adapter (or the forced family): SwiftShader handles barriers badly, real GPUs reward shared tiles. */
 export function defaultMatmulVariant(gpu: Gpu): MatmulVariant {
-  return gpu.info.isFallbackAdapter || gpu.info.architecture.includes('swiftshader') ? 'blocked' : 'tiled';
+  return variantFamily(gpu) === 'cpu' ? 'blocked' : 'tiled';
 }
 
 /** Whether blockedVec4 can read this product: A rows and B runs in whole, 16-byte aligned vec4s. */
