@@ -17,6 +17,13 @@ let bundle: Bundle;
 let bundlePath: string;
 let shown: Record<string, number>;
 
+/** The lens panel's selection and the ids of its promoted bars, in order. */
+async function lensShown(p: Page): Promise<{ layer: number; adapter: string; ids: number[] }> {
+  const select = p.locator('[data-panel="lens"] select');
+  const ids = await p.locator('[data-panel="lens"] [data-side="promoted"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
+  return { layer: Number(await select.nth(0).inputValue()), adapter: await select.nth(1).inputValue(), ids };
+}
+
 function sampleText(): string {
   const texts = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8')) as unknown;
   const strings: string[] = [];
@@ -105,6 +112,15 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     expect(Buffer.from(readFileSync(bundlePath)).includes('hf_E2E_SECRET')).toBe(false);
     expect(JSON.stringify(bundle)).not.toContain('hf_E2E_SECRET');
     expect(bundle.figures.get('delta-norms')).toContain('<svg');
+    // the activation-difference lens of every (layer, real adapter), computed in the run and drawn live
+    expect(m.lens.map((l) => `${l.layer}/${l.adapter}`).sort()).toEqual(m.deltaNorms.map((d) => `${d.layer}/${d.adapter}`).sort());
+    for (const l of m.lens) {
+      expect(l.promoted).toHaveLength(20);
+      expect(l.positions.map((p) => p.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(bundle.figures.get(`lens-layer-${l.layer}-${l.adapter}`)).toContain(`data-id="${l.promoted[0].id}"`);
+    }
+    const live = await lensShown(page);
+    expect(live.ids).toEqual(m.lens.find((l) => l.layer === live.layer && l.adapter === live.adapter)!.promoted.map((t) => t.id));
   });
 
   it('restores the same panels from the bundle after the store is cleared and the page reloaded', async () => {
@@ -116,6 +132,8 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     await page.getByTestId('bundle-input').setInputFiles(bundlePath);
     await expect.poll(() => page.getByTestId('view-message').textContent()).toMatch(/Opened fixture-run.zip/);
     expect(await panelNumbers(page)).toEqual(shown);
+    const restored = await lensShown(page);
+    expect(restored.ids).toEqual(bundle.metrics.lens.find((l) => l.layer === restored.layer && l.adapter === restored.adapter)!.promoted.map((t) => t.id));
     await screenshotPanels(page, 'restored');
   });
 });
