@@ -1,5 +1,5 @@
 import { InputError } from '../errors/index.js';
-import { type ByteSource, isUrlSource, readText } from './byte-source.js';
+import { type ByteSource, isUrlSource, readText, type UrlSource } from './byte-source.js';
 import { fetchFile } from './http-file.js';
 
 /** A folder of files by relative name: a dropped folder, a local directory (Node) or a base URL. */
@@ -9,6 +9,20 @@ export interface ModelFiles {
   names(): string[];
   /** Shown in messages: folder name or base URL (never a token). */
   label: string;
+  /** Set for a base-URL folder: where its names resolve (and the token they are read with). */
+  remote?: UrlSource;
+}
+
+/** A ModelFiles as plain data, so it survives structured cloning (a worker's postMessage, IndexedDB). */
+export type ModelFilesData = { label: string; files: Record<string, ByteSource> } | { label: string; remote: UrlSource };
+
+export function modelFilesToData(files: ModelFiles): ModelFilesData {
+  if (files.remote) return { label: files.label, remote: files.remote };
+  return { label: files.label, files: Object.fromEntries(files.names().map((n) => [n, files.get(n)!])) };
+}
+
+export function modelFilesFromData(data: ModelFilesData): ModelFiles {
+  return 'remote' in data ? modelFilesFromUrl(data.remote.url, data.remote.token) : modelFilesFromMap(data.files, data.label);
 }
 
 export function modelFilesFromMap(entries: Record<string, ByteSource>, label: string): ModelFiles {
@@ -40,6 +54,7 @@ export function modelFilesFromUrl(baseUrl: string, token?: string): ModelFiles {
     get: (n) => ({ url: new URL(n, base).href, ...(token ? { token } : {}) }),
     names: () => [],
     label: base,
+    remote: { url: base, ...(token ? { token } : {}) },
   };
 }
 

@@ -11,6 +11,7 @@ export { datasetFromTokenIds, heldOutSplit, packDataset, validatePackOptions, ty
 export * from './extraction/index.js';
 export { demoRunConfig } from './demo-config.js';
 export { runLens, type RunLensOptions } from './activation-lens.js';
-export { runBrowserExperiment } from './experiment-browser.js';
 export { clearSaeCheckpoints } from './experiment-train.js';
 export { EXTRACT_BATCH_SEQUENCES } from './experiment-load.js';
+export { experimentWorkerRunner, type ExperimentRunner } from './experiment-worker-client.js';
+export { createExperimentApi, type ExperimentApi } from './experiment-worker-api.js';

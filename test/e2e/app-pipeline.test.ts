@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle, type Bundle } from '../../src/formats/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { panelNumbers, screenshotPanels } from './app-panels.js';
+import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
 /** A whole run on the fixture model (d = 64) with two fixture adapters and the fixture SAE as the layer-1 dictionary. */
@@ -41,6 +42,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     app = await serveApp();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+    await recordLongTasks(page);
     await page.goto(app.url);
     await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
   });
@@ -75,16 +77,33 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     await page.getByTestId('pick-files-sae-1').setInputFiles(path.join(FIXTURES_DIR, 'sae/params.npz'));
     await expect.poll(() => page.getByTestId('pretrained-1').textContent()).toMatch(/jumprelu · d_in 64 · width 256/);
     await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false);
+    const runStart = await pageNow(page);
     await page.getByTestId('start-run').click();
+    // The pipeline runs in a worker: while it extracts and trains, a click shows its effect within a frame or two.
+    // The longest main-thread task is printed only: rendering the panels as results stream in still exceeds 100 ms.
+    await page.locator('[data-stage="extract"][data-done="false"] .stage-text').filter({ hasNotText: 'waiting' }).waitFor({ timeout: 400_000 });
+    const setupToggle = page.locator('details.setup > summary');
+    const duringExtract = await clickLatencyMs(page, setupToggle, (el) => (el.parentElement as HTMLDetailsElement).open);
+    const extractStillRunning = (await page.locator('[data-stage="extract"]').getAttribute('data-done')) === 'false';
     // Pause once training has started, then resume: extraction is found complete in the store and training goes on.
     await page.locator('[data-stage="train"] .stage-text').filter({ hasText: 'steps' }).waitFor({ timeout: 400_000 });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('[data-testid="run-panel"][data-status="paused"]').waitFor({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-stage="train"][data-done="false"] .stage-text').filter({ hasText: 'steps' }).waitFor({ timeout: 400_000 });
+    const duringTrain = await clickLatencyMs(page, setupToggle, (el) => (el.parentElement as HTMLDetailsElement).open);
+    const trainStillRunning = (await page.locator('[data-stage="train"]').getAttribute('data-done')) === 'false';
     await page.locator('[data-testid="run-panel"][data-status="done"], [data-testid="run-panel"][data-status="failed"]').waitFor({ timeout: 540_000 });
     const log = await page.locator('.log').textContent();
     expect(await page.getByTestId('run-panel').getAttribute('data-status'), log ?? '').toBe('done');
     expect(log).toMatch(/run paused.*resumed.*extraction already complete/s);
+    const longest = await longestTaskSince(page, runStart);
+    console.log(
+      `main thread during the run: longest task ${longest.maxMs.toFixed(0)} ms (${longest.count} tasks over 50 ms); click → frame ${duringExtract.toFixed(0)} ms during extraction` +
+        ` (still extracting: ${extractStillRunning}), ${duringTrain.toFixed(0)} ms during training (still training: ${trainStillRunning})`,
+    );
+    expect(duringExtract).toBeLessThan(200);
+    expect(duringTrain).toBeLessThan(200);
     shown = await panelNumbers(page);
     expect(Object.keys(shown).length).toBeGreaterThan(8);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'app-pipeline.png'), fullPage: true });

@@ -1,5 +1,5 @@
 import { modelFilesFromMap, modelFilesFromUrl, writeBundle, type ModelFiles } from '../../../src/formats/index.js';
-import { bundleContents, parseRunConfig, runBrowserExperiment, type LocalInputs } from '../../../src/lab/index.js';
+import { bundleContents, experimentWorkerRunner, parseRunConfig, type LocalInputs } from '../../../src/lab/index.js';
 import { renderFigures } from '../../../src/app/figures.js';
 import { putOutput, reportProgress } from '../outputs.js';
 
@@ -38,7 +38,9 @@ export async function run(args: RunTaskArgs): Promise<RunTaskResult> {
     pretrained: new Map(config.pretrained.filter((p) => f[`pretrained-${p.layer}`]).map((p) => [p.layer, dictionary(f[`pretrained-${p.layer}`])])),
   };
   let last = '';
-  const output = await runBrowserExperiment(
+  // The same module worker the app runs its pipeline in.
+  const runner = experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
+  const output = await runner.run(
     config,
     { demoBase: new URL('/demo/', location.href).href, local },
     {

@@ -1,5 +1,6 @@
 import { STAGES } from '../state/app-state.js';
 import { useAppState } from '../state/context.js';
+import { missingInputs } from '../state/reopen-inputs.js';
 import { fraction, progressText } from './progress-text.js';
 
 const LABEL = { load: 'Load model and adapters', extract: 'Extract deltas', train: 'Train delta SAEs', evaluate: 'Evaluate and compare' } as const;
@@ -15,6 +16,7 @@ export function RunPanel({ controls }: { controls: RunControls }) {
   const s = useAppState();
   const r = s.run;
   if (r.status === 'idle' && r.log.length === 0) return null;
+  const missing = missingInputs(s);
   return (
     <section className="run-panel" aria-label="run progress" data-status={r.status} data-testid="run-panel">
       <header className="panel-head">
@@ -38,6 +40,11 @@ export function RunPanel({ controls }: { controls: RunControls }) {
           );
         })}
       </div>
+      {r.status !== 'running' && r.status !== 'done' && missing.length > 0 && (
+        <p className="status" data-testid="inputs-missing">
+          This run reads files dropped before the page was reloaded: {missing.join(', ')}. Resume reopens the folders this browser remembered (it asks once for permission to read them); anything it cannot reopen must be dropped again in the setup.
+        </p>
+      )}
       {r.error && <p className="status error" role="alert">{r.error}</p>}
       <ol className="log" aria-label="log">
         {r.log.slice(-200).map((l, i) => (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PRECISIONS, SAE_ARCHITECTURES, type RunConfigInput } from '../../lab/index.js';
 import { useAppState, useAppStore } from '../state/context.js';
-import { updateDraft } from '../state/setup-actions.js';
+import { attachDatasetDrop, updateDraft } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
 import { formatLayerList, parseLayerList } from './layer-list.js';
 
@@ -46,11 +46,7 @@ export function AnalysisSection() {
             folder={false}
             label="Drop a .txt, .jsonl or .json file"
             accept=".txt,.jsonl,.json"
-            onFiles={(f) => {
-              const file = f[0].file;
-              store.set((st) => ({ attachments: { ...st.attachments, dataset: file } }));
-              updateDraft(store, (x) => ({ ...x, dataset: { ...x.dataset, source: { kind: 'local', path: f[0].path } } }));
-            }}
+            onFiles={(f) => attachDatasetDrop(store, f)}
           />
         )}
         {ds.source.kind === 'local' && s.attachments.dataset && <p className="status ok">{s.attachments.dataset.name} · {(s.attachments.dataset.size / 1024).toFixed(1)} KiB</p>}

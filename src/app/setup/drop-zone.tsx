@@ -1,5 +1,6 @@
 import { useRef, useState, type ReactNode } from 'react';
-import { filesFromDataTransfer, filesFromInput, type DroppedFile } from './dropped-files.js';
+import { rememberDrop } from '../state/remembered-drops.js';
+import { filesFromDataTransfer, filesFromInput, handlesFromDataTransfer, type DroppedFile } from './dropped-files.js';
 
 interface DropZoneProps {
   /** Used for test ids: `drop-<id>`, `pick-folder-<id>`, `pick-files-<id>`. */
@@ -12,7 +13,10 @@ interface DropZoneProps {
   compact?: boolean;
 }
 
-/** Drop target for files or folders, with pickers for both (folders are walked recursively). */
+/**
+ * Drop target for files or folders, with pickers for both (folders are walked recursively). Dropped
+ * folders are remembered under the zone's id so a reload can reopen them (state/remembered-drops.ts).
+ */
 export function DropZone({ id, label, hint, onFiles, folder = true, accept, compact = false }: DropZoneProps) {
   const [over, setOver] = useState(false);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -31,7 +35,13 @@ export function DropZone({ id, label, hint, onFiles, folder = true, accept, comp
         e.preventDefault();
         e.stopPropagation();
         setOver(false);
-        void filesFromDataTransfer(e.dataTransfer).then((f) => f.length && onFiles(f));
+        // Both read the DataTransfer synchronously, before it empties at the end of this event.
+        const handles = handlesFromDataTransfer(e.dataTransfer);
+        void filesFromDataTransfer(e.dataTransfer).then(async (f) => {
+          if (!f.length) return;
+          onFiles(f);
+          await rememberDrop(id, await handles).catch(() => undefined);
+        });
       }}
     >
       <span className="drop-label">{label}</span>
@@ -56,6 +66,8 @@ export function DropZone({ id, label, hint, onFiles, folder = true, accept, comp
           const f = filesFromInput(e.target.files);
           e.target.value = '';
           if (f.length) onFiles(f);
+          // A pick replaces the zone's input, and gives no handle to remember.
+          if (f.length) void rememberDrop(id, []).catch(() => undefined);
         }}
       />
       <input
@@ -69,6 +81,8 @@ export function DropZone({ id, label, hint, onFiles, folder = true, accept, comp
           const f = filesFromInput(e.target.files);
           e.target.value = '';
           if (f.length) onFiles(f);
+          // A pick replaces the zone's input, and gives no handle to remember.
+          if (f.length) void rememberDrop(id, []).catch(() => undefined);
         }}
       />
     </div>

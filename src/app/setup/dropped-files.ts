@@ -42,6 +42,29 @@ export async function filesFromDataTransfer(dt: DataTransfer): Promise<DroppedFi
   return out;
 }
 
+/**
+ * File System Access handles of a drop, so the same folders can be read again after a reload. Call it
+ * synchronously inside the drop event (the DataTransfer empties afterwards); browsers without
+ * getAsFileSystemHandle give none.
+ */
+export function handlesFromDataTransfer(dt: DataTransfer): Promise<FileSystemHandle[]> {
+  const pending = [...dt.items].map((i) => (i.kind === 'file' && i.getAsFileSystemHandle ? i.getAsFileSystemHandle().catch(() => null) : null));
+  return Promise.all(pending).then((hs) => hs.filter((h): h is FileSystemHandle => h !== null));
+}
+
+async function walkHandle(handle: FileSystemHandle, prefix: string, out: DroppedFile[]): Promise<void> {
+  const path = prefix ? `${prefix}/${handle.name}` : handle.name;
+  if (handle.kind === 'file') out.push({ path, file: await (handle as FileSystemFileHandle).getFile() });
+  else for await (const child of (handle as FileSystemDirectoryHandle).values()) await walkHandle(child, path, out);
+}
+
+/** The files under remembered handles, with the same paths a drop of them gives. */
+export async function filesFromHandles(handles: FileSystemHandle[]): Promise<DroppedFile[]> {
+  const out: DroppedFile[] = [];
+  for (const h of handles) await walkHandle(h, '', out);
+  return out;
+}
+
 export function filesFromInput(list: FileList | null): DroppedFile[] {
   return [...(list ?? [])].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
 }

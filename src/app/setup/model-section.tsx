@@ -2,9 +2,8 @@ import { useState } from 'react';
 import { modelFilesFromUrl } from '../../formats/index.js';
 import { hubUrl } from '../../lab/index.js';
 import { useAppState, useAppStore } from '../state/context.js';
-import { attachModel, attachModelDrop, folderFiles } from '../state/setup-actions.js';
+import { attachModel, attachModelDrop, attachTokenizerDrop } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
-import { basename, dirname } from './dropped-files.js';
 
 type Tab = 'local' | 'url' | 'hub';
 const TOKEN_KEY = 'deltascope.hubToken';
@@ -87,11 +86,7 @@ export function ModelSection() {
           compact
           label="Drop a tokenizer folder"
           hint="tokenizer.json + tokenizer_config.json"
-          onFiles={(f) => {
-            const hit = f.find((x) => basename(x.path) === 'tokenizer.json');
-            const dir = hit ? dirname(hit.path) : '';
-            store.set((st) => ({ attachments: { ...st.attachments, tokenizer: folderFiles(f, dir) }, draft: { ...st.draft, tokenizer: { kind: 'local', path: dir || undefined } } }));
-          }}
+          onFiles={(f) => attachTokenizerDrop(store, f)}
         />
         {s.attachments.tokenizer && <p className="status ok">Tokenizer: {s.attachments.tokenizer.label}</p>}
       </details>

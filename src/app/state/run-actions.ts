@@ -1,11 +1,15 @@
 import { CancelledError } from '../../errors/index.js';
-import { parseRunConfig, runBrowserExperiment, type StageName } from '../../lab/index.js';
+import { experimentWorkerRunner, parseRunConfig, type StageName } from '../../lab/index.js';
 import { emptyRun, type AppState, type LogLine } from './app-state.js';
 import { exportSource } from './bundle-actions.js';
 import { demoBase } from './config-actions.js';
+import { reopenDroppedInputs } from './reopen-inputs.js';
 import type { Store } from './store.js';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Every run goes to a module worker of its own; this thread only renders what it reports. */
+const runner = experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
 
 /**
  * Starts, pauses, resumes and cancels the pipeline. Pause stops between batches and keeps everything the
@@ -38,7 +42,7 @@ export function createRunController(store: Store<AppState>) {
     log('info', fresh ? `run "${config.name}" started` : `run "${config.name}" resumed`);
     try {
       const { attachments, hubToken } = store.get();
-      const output = await runBrowserExperiment(
+      const output = await runner.run(
         config,
         {
           demoBase: demoBase(),
@@ -75,9 +79,22 @@ export function createRunController(store: Store<AppState>) {
     }
   }
 
+  /** Dropped inputs lost with a reload are read again from the folders this browser remembered, or named. */
+  async function startWithInputs(fresh: boolean): Promise<void> {
+    if (abort) return;
+    const missing = await reopenDroppedInputs(store);
+    if (missing.length > 0) {
+      const text = `This browser could not reopen ${missing.join(', ')}: drop ${missing.length === 1 ? 'it' : 'them'} again in the setup, then ${fresh ? 'start' : 'resume'}.`;
+      store.set((st) => ({ run: { ...st.run, error: text } }));
+      log('warn', text);
+      return;
+    }
+    await start(fresh);
+  }
+
   return {
-    start: () => void start(true),
-    resume: () => void start(false),
+    start: () => void startWithInputs(true),
+    resume: () => void startWithInputs(false),
     pause: () => {
       stopAs = 'paused';
       abort?.abort();

@@ -98,10 +98,14 @@ async function checkAdapter(store: Store<AppState>, name: string, files: ModelFi
   }
 }
 
-/** Adds every adapter found in a drop (folders, or the two files of one adapter) and parses each. */
-export async function addAdapterDrop(store: Store<AppState>, files: DroppedFile[]): Promise<void> {
+/**
+ * Adds every adapter found in a drop (folders, or the two files of one adapter) and parses each. With
+ * `only` (reopening remembered folders after a reload), just those adapters are attached, in their place.
+ */
+export async function addAdapterDrop(store: Store<AppState>, files: DroppedFile[], only?: ReadonlySet<string>): Promise<void> {
   const taken = store.get().adapters.map((a) => a.name);
-  const groups = groupAdapters(files, taken, `adapter-${taken.length + 1}`);
+  const groups = groupAdapters(files, taken, `adapter-${taken.length + 1}`).filter((g) => !only || only.has(g.name));
+  if (groups.length === 0 && only) return;
   if (groups.length === 0) {
     store.set((s) => ({ view: { ...s.view, message: { kind: 'error', text: 'No adapter found in the drop: expected adapter_config.json and adapter_model.safetensors (or folders holding them).' } } }));
     return;
@@ -119,8 +123,23 @@ export async function addAdapterDrop(store: Store<AppState>, files: DroppedFile[
       adapters: [...s.adapters, ...added.map((a): AdapterEntry => ({ name: a.name, status: 'checking', summary: null, detail: '', error: null }))],
     };
   });
-  updateDraft(store, (d) => ({ ...d, adapters: [...d.adapters, ...added.map((a) => ({ name: a.name, source: { kind: 'local' as const, path: a.name } }))] }));
+  const known = new Set(store.get().draft.adapters.map((a) => a.name));
+  updateDraft(store, (d) => ({ ...d, adapters: [...d.adapters, ...added.filter((a) => !known.has(a.name)).map((a) => ({ name: a.name, source: { kind: 'local' as const, path: a.name } }))] }));
   await Promise.all(added.map((a) => checkAdapter(store, a.name, a.files)));
+}
+
+/** A dropped tokenizer folder (the one holding tokenizer.json). */
+export function attachTokenizerDrop(store: Store<AppState>, files: DroppedFile[]): void {
+  const hit = files.find((x) => basename(x.path) === 'tokenizer.json');
+  const dir = hit ? dirname(hit.path) : '';
+  store.set((st) => ({ attachments: { ...st.attachments, tokenizer: folderFiles(files, dir) }, draft: { ...st.draft, tokenizer: { kind: 'local', path: dir || undefined } } }));
+}
+
+/** A dropped dataset file (the first of the drop). */
+export function attachDatasetDrop(store: Store<AppState>, files: DroppedFile[]): void {
+  const [first] = files;
+  store.set((st) => ({ attachments: { ...st.attachments, dataset: first.file } }));
+  updateDraft(store, (x) => ({ ...x, dataset: { ...x.dataset, source: { kind: 'local', path: first.path } } }));
 }
 
 export function addAdapterFolder(store: Store<AppState>, name: string, files: ModelFiles, source: RunConfigInput['adapters'][number]['source']): Promise<void> {

@@ -3,6 +3,7 @@ import { ResultMetricsSchema } from '../../formats/index.js';
 import { clearSaeCheckpoints, RunConfigSchema, type RunConfigInput } from '../../lab/index.js';
 import { ActivationStore } from '../../store/index.js';
 import { emptyRun, type AppState } from './app-state.js';
+import { forgetDrops } from './remembered-drops.js';
 import type { Store } from './store.js';
 
 /** The app's own session record (config, panel numbers, run status) so a reload can show and resume the run. */
@@ -46,5 +47,6 @@ export async function clearStoredRuns(store: Store<AppState>): Promise<void> {
   for (const r of runs) await db.deleteRun(r.runId);
   await clearSaeCheckpoints();
   await del(KEY, sessionDb());
+  await forgetDrops();
   store.set((s) => ({ run: emptyRun(), view: { ...s.view, message: { kind: 'info', text: `Cleared ${runs.length} stored run${runs.length === 1 ? '' : 's'} from this browser.` } } }));
 }
