@@ -83,7 +83,7 @@ async function urlReader(src: UrlSource, fileName: string): Promise<ByteReader> 
       if (end <= begin) return new Uint8Array(0);
       const res = await fetchOrThrow(src, fileName, `bytes=${begin}-${end - 1}`);
       const body = new Uint8Array(await res.arrayBuffer());
-      if (res.status === 200 && body.byteLength === size) return body.slice(begin, end);
+      if ((res.status === 200 || res.status === 206) && body.byteLength === size) return body.slice(begin, end);
       if (res.status !== 206 || body.byteLength !== end - begin) {
         throw new InputError(fileName, `asked for bytes ${begin}-${end - 1}, got ${body.byteLength} bytes (HTTP ${res.status})`);
       }

@@ -81,7 +81,9 @@ export async function fetchFile(url: string, label: string, req: FileRequest = {
   if (req.token) headers.Authorization = `Bearer ${req.token}`;
   let res: Response;
   try {
-    res = await fetch(url, { method: req.method ?? 'GET', headers });
+    // Range reads bypass the HTTP cache: servers that gzip their answers (Vite's preview among them) leave
+    // Chromium's cache holding an encoded whole file, from which it then answers a Range request with all of it.
+    res = await fetch(url, { method: req.method ?? 'GET', headers, ...(req.range ? { cache: 'no-store' as const } : {}) });
   } catch (e) {
     throw new InputError(label, `cannot fetch: ${e instanceof Error ? e.message : String(e)}`);
   }
