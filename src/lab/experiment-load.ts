@@ -23,7 +23,7 @@ import { progressReporter } from '../progress/index.js';
 import { packDataset, type PackedDataset } from './dataset-pack.js';
 import { datasetFormatOf, parseDocuments } from './dataset.js';
 import type { StageContext } from './experiment.js';
-import { resolveInputs, type InputLocator } from './experiment-inputs.js';
+import { demoPath, resolveInputs, type InputLocator } from './experiment-inputs.js';
 import { fingerprintModel, fingerprintSource } from './extraction/index.js';
 import type { RunConfig } from './run-config.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
@@ -156,7 +156,7 @@ export async function loadStage(input: LoadInput, ctx: StageContext): Promise<Lo
   for (const a of adapters.filter((x) => x.name !== randomLora)) weightSpace.push(...(await weightSpaceRows(a, projectionBytes <= RELATIVE_NORM_MAX_BYTES ? checkpoint : null, ctx.signal)));
   ctx.publish((m) => ({
     ...m,
-    model: { name: files.model.label, hiddenSize: modelConfig.hiddenSize, numLayers: modelConfig.numHiddenLayers, vocabSize: modelConfig.vocabSize, precision: config.precision },
+    model: { name: recordedModelName(config, files.model.label), hiddenSize: modelConfig.hiddenSize, numLayers: modelConfig.numHiddenLayers, vocabSize: modelConfig.vocabSize, precision: config.precision },
     layers: config.layers,
     adapters: adapters.filter((a) => a.name !== randomLora).map((a) => ({
       name: a.name,
@@ -203,11 +203,19 @@ export async function loadStage(input: LoadInput, ctx: StageContext): Promise<Lo
     engine,
     hashes: { model: modelHash, adapters: adapterHashes, tokenizer: tokenizer.sha256 },
     inputs: {
-      model: { name: files.model.label, bytes: checkpoint.shards.reduce((s, f) => s + f.sizeBytes, 0), sha256: modelHash, method: 'sampled' },
+      model: { name: recordedModelName(config, files.model.label), bytes: checkpoint.shards.reduce((s, f) => s + f.sizeBytes, 0), sha256: modelHash, method: 'sampled' },
       adapters: adapterInputs,
       tokenizer: await inputHash(`${files.tokenizer.label}/tokenizer.json`, files.tokenizer.get('tokenizer.json')),
       dataset: await inputHash(files.dataset.name, files.dataset.source),
       pretrained: pretrainedInputs,
     },
   };
+}
+
+/**
+ * The model's name as a bundle records it: the demo's is served from whatever origin and port the page or the
+ * CLI happened to use, so it is recorded by its path in the demo, which is the same for every run.
+ */
+function recordedModelName(config: RunConfig, label: string): string {
+  return config.model.kind === 'demo' ? `demo/${demoPath({ kind: 'model' })}` : label;
 }
