@@ -1,6 +1,6 @@
 import { InputError } from '../../../src/errors/index.js';
 import { fetchRequiredFile, parseNpy } from '../../../src/formats/index.js';
-import { datasetFormatOf, extractActivations, type ExtractData } from '../../../src/lab/index.js';
+import { datasetFormatOf, extractActivations, type ExtractCallbacks, type ExtractData, type ExtractRequest } from '../../../src/lab/index.js';
 import { MODEL_DTYPES, type ForwardOutput, type ModelDtype } from '../../../src/model/index.js';
 import { ActivationStore, type ActivationStatsJson } from '../../../src/store/index.js';
 import { putOutput, reportProgress } from '../outputs.js';
@@ -66,6 +66,27 @@ export async function extractData(args: ExtractArgs, modelUrl: string): Promise<
  * Token-weighted means of the engine's per-pass LoRA norms; passes are keyed by their place in the
  * dataset, so a pass redone after a lost device replaces its first result.
  */
+/** The extraction of the CLI's served model and adapters; f32 storage keeps the engine's numbers bit for bit. */
+export function extractionRequest(args: ExtractArgs, modelUrl: string, data: ExtractData, saveBase: boolean): ExtractRequest {
+  const positions = data.kind === 'tokens' ? data.seqLen : args.seqLen;
+  return {
+    model: { kind: 'url', baseUrl: modelUrl },
+    adapters: args.adapters.map((name, i) => ({
+      name,
+      config: { url: `${args.files[`adapter${i}`]}adapter_config.json` },
+      weights: { url: `${args.files[`adapter${i}`]}adapter_model.safetensors` },
+    })),
+    modelDtype: args.dtype,
+    maxBatchTokens: args.maxBatchTokens,
+    data,
+    options: { layers: [...new Set(args.layers)].sort((a, b) => a - b), dtype: 'f32', saveBase, batchSize: Math.max(1, Math.floor(args.maxBatchTokens / positions)) },
+  };
+}
+
+export function reportExtractionProgress(p: Parameters<NonNullable<ExtractCallbacks['onProgress']>>[0]): void {
+  reportProgress(`${p.stage}: ${p.done}/${p.total}${p.stage === 'extract' ? ` tokens, ${p.perSecond.toFixed(0)} tokens/s` : ''}`);
+}
+
 function loraNormAccumulator() {
   const passes = new Map<number, { tokens: number; norms: ForwardOutput['loraNorms'] }>();
   return {
@@ -97,26 +118,13 @@ export async function extract(args: ExtractArgs): Promise<ExtractStats> {
   if (!MODEL_DTYPES.includes(args.dtype)) throw new InputError('--dtype', `"${args.dtype}" is not one of ${MODEL_DTYPES.join(', ')}`);
   const modelUrl = args.modelUrl ?? args.files.model;
   const data = await extractData(args, modelUrl);
-  const positions = data.kind === 'tokens' ? data.seqLen : args.seqLen;
   const lora = loraNormAccumulator();
   const { safetensors, stats, manifest } = await extractActivations(
-    {
-      model: { kind: 'url', baseUrl: modelUrl },
-      adapters: args.adapters.map((name, i) => ({
-        name,
-        config: { url: `${args.files[`adapter${i}`]}adapter_config.json` },
-        weights: { url: `${args.files[`adapter${i}`]}adapter_model.safetensors` },
-      })),
-      modelDtype: args.dtype,
-      maxBatchTokens: args.maxBatchTokens,
-      data,
-      // f32 storage keeps the engine's numbers bit for bit
-      options: { layers: [...new Set(args.layers)].sort((a, b) => a - b), dtype: 'f32', saveBase: args.saveBase, batchSize: Math.max(1, Math.floor(args.maxBatchTokens / positions)) },
-    },
+    extractionRequest(args, modelUrl, data, args.saveBase),
     {
       store: ActivationStore.open(`deltascope-cli-${crypto.randomUUID()}`),
       onForward: (ids, out) => lora.onForward(ids, out),
-      onProgress: (p) => reportProgress(`${p.stage}: ${p.done}/${p.total}${p.stage === 'extract' ? ` tokens, ${p.perSecond.toFixed(0)} tokens/s` : ''}`),
+      onProgress: reportExtractionProgress,
     },
   );
   await putOutput('activations.safetensors', safetensors);

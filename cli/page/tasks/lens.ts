@@ -5,7 +5,7 @@ import { loadTokenizerFromUrl, runExtraction, runLens } from '../../../src/lab/i
 import { MODEL_DTYPES } from '../../../src/model/index.js';
 import { ActivationStore } from '../../../src/store/index.js';
 import { reportProgress } from '../outputs.js';
-import { extractData, type ExtractArgs } from './extract.js';
+import { extractData, extractionRequest, reportExtractionProgress, type ExtractArgs } from './extract.js';
 
 export interface LensArgs extends ExtractArgs {
   /** tokens reported each way */
@@ -26,24 +26,9 @@ export async function lens(args: LensArgs): Promise<LensOutput> {
   if (!MODEL_DTYPES.includes(args.dtype)) throw new InputError('--dtype', `"${args.dtype}" is not one of ${MODEL_DTYPES.join(', ')}`);
   const modelUrl = args.modelUrl ?? args.files.model;
   const data = await extractData(args, modelUrl);
-  const positions = data.kind === 'tokens' ? data.seqLen : args.seqLen;
   const store = ActivationStore.open(`deltascope-cli-${crypto.randomUUID()}`);
-  const { runId } = await runExtraction(
-    {
-      model: { kind: 'url', baseUrl: modelUrl },
-      adapters: args.adapters.map((name, i) => ({
-        name,
-        config: { url: `${args.files[`adapter${i}`]}adapter_config.json` },
-        weights: { url: `${args.files[`adapter${i}`]}adapter_model.safetensors` },
-      })),
-      modelDtype: args.dtype,
-      maxBatchTokens: args.maxBatchTokens,
-      data,
-      // f32 storage: the means see the engine's deltas bit for bit
-      options: { layers: [...new Set(args.layers)].sort((a, b) => a - b), dtype: 'f32', saveBase: false, batchSize: Math.max(1, Math.floor(args.maxBatchTokens / positions)) },
-    },
-    { store, onProgress: (p) => reportProgress(`${p.stage}: ${p.done}/${p.total}${p.stage === 'extract' ? ` tokens, ${p.perSecond.toFixed(0)} tokens/s` : ''}`) },
-  );
+  // f32 storage: the means see the engine's deltas bit for bit
+  const { runId } = await runExtraction(extractionRequest(args, modelUrl, data, false), { store, onProgress: reportExtractionProgress });
   const tokenizer = args.files.tokenizer ? await loadTokenizerFromUrl(args.files.tokenizer) : null;
   const gpu = await acquireGpu();
   try {
