@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
-import { main } from '../../../cli/main.js';
 import { BUNDLE_VERSION, emptyMetrics, writeBundle } from '../../../src/formats/index.js';
+import { runCliInProcess } from '../../helpers/cli-in-process.js';
 import { FIXTURES_DIR, fixtureJson } from '../../helpers/fixtures.js';
 
 const ADAPTERS = ['r4', 'r8', 'r16', 'r32', 'r8-patterns'];
@@ -15,24 +15,9 @@ const cases = (await fixtureJson<{ cases: { name: string }[] }>('adapters/bad/ca
 const tmp = await mkdtemp(path.join(tmpdir(), 'inspect-'));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Runs `deltascope inspect …` in this process (same code path as the bin), capturing its output. */
-/** `cpuMs` is this process's CPU time for the command: wall time on a shared 2-core machine says little. */
-async function inspect(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; cpuMs: number }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  const t0 = process.cpuUsage();
-  try {
-    const code = await main(['inspect', ...args]);
-    const used = process.cpuUsage(t0);
-    return { code, stdout, stderr, cpuMs: (used.user + used.system) / 1000 };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+/** Runs `deltascope inspect …` in this process, capturing its output and CPU time. */
+function inspect(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; cpuMs: number }> {
+  return runCliInProcess(['inspect', ...args]);
 }
 
 describe('deltascope inspect', () => {

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
 import { openGemma2Checkpoint, SafetensorsFile } from '../../../src/formats/index.js';
 import { LocalFileReader, modelFilesFromDir } from '../../../src/formats/node-files.js';
+import { runCliInProcess } from '../../helpers/cli-in-process.js';
 import { FIXTURES_DIR } from '../../helpers/fixtures.js';
 import { PADDING_TENSOR, writeModelPast4GiB, writeSparseSafetensors } from '../../helpers/sparse-safetensors.js';
 
@@ -13,19 +13,8 @@ const tmp = await mkdtemp(path.join(tmpdir(), 'large-file-'));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 const GiB4 = 2 ** 32;
 
-async function inspect(target: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(['inspect', target]), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+function inspect(target: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliInProcess(['inspect', target]);
 }
 
 describe('local files over 4 GiB', () => {
