@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { acquireGpu, NO_WEBGPU_HELP } from '../gpu/index.js';
 import { ManifestView } from './results/manifest-view.js';
 import { ReadingView } from './results/reading-view.js';
@@ -11,13 +11,39 @@ import { ModelSection } from './setup/model-section.js';
 import { PretrainedSection } from './setup/pretrained-section.js';
 import { exportBundle, exportSource, importBundle, openDemoBundle } from './state/bundle-actions.js';
 import { demoBase, loadDemo } from './state/config-actions.js';
-import { useAppState, useAppStore } from './state/context.js';
+import type { AppState } from './state/app-state.js';
+import { useAppSelector, useAppStore } from './state/context.js';
 import { createRunController } from './state/run-actions.js';
 import { clearStoredRuns, restoreSession, saveSession } from './state/store-actions.js';
 
+/** What the page frame shows; the run's progress ticks are not part of it. */
+const selectFrame = (s: AppState) => ({ gpu: s.gpu, view: s.view, demo: s.demo, status: s.run.status, metrics: s.metrics });
+
+/** The setup never depends on the frame's props, so a frame update leaves it alone. */
+const Setup = memo(function Setup({ open, onStart }: { open: boolean; onStart: () => void }) {
+  return (
+    <details className="setup" open={open}>
+      <summary>
+        <h2>Setup</h2>
+      </summary>
+      <div className="setup-grid">
+        <div>
+          <ModelSection />
+          <AdaptersSection />
+          <PretrainedSection />
+        </div>
+        <div>
+          <AnalysisSection />
+          <ConfigSection onStart={onStart} />
+        </div>
+      </div>
+    </details>
+  );
+});
+
 export function App() {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useAppSelector(selectFrame);
   const run = useMemo(() => createRunController(store), [store]);
   const bundleInput = useRef<HTMLInputElement>(null);
   const wantsDemo = useMemo(() => new URLSearchParams(location.search).has('demo'), []);
@@ -66,7 +92,7 @@ export function App() {
     };
   }, [store]);
 
-  const canExport = (s.run.status === 'done' && exportSource.live !== null) || (s.view.source === 'bundle' && exportSource.imported !== null);
+  const canExport = (s.status === 'done' && exportSource.live !== null) || (s.view.source === 'bundle' && exportSource.imported !== null);
   return (
     <div className="app">
       <header className="topbar">
@@ -109,30 +135,15 @@ export function App() {
             </p>
             {s.demo.error && <p className="status error" role="alert">{s.demo.error}</p>}
           </div>
-          <button type="button" className="primary big" data-testid="run-demo" disabled={!s.demo.available || s.gpu.status !== 'ready' || s.run.status === 'running'} onClick={run.start}>
+          <button type="button" className="primary big" data-testid="run-demo" disabled={!s.demo.available || s.gpu.status !== 'ready' || s.status === 'running'} onClick={run.start}>
             {s.demo.loading ? 'Loading demo…' : 'Run it live'}
           </button>
         </section>
       )}
       {s.view.source === 'bundle' && s.view.manifest && <ManifestView manifest={s.view.manifest} name={s.view.bundleName ?? 'bundle'} />}
-      <details className="setup" open={!wantsDemo && s.run.status === 'idle' && s.view.source !== 'bundle'}>
-        <summary>
-          <h2>Setup</h2>
-        </summary>
-        <div className="setup-grid">
-          <div>
-            <ModelSection />
-            <AdaptersSection />
-            <PretrainedSection />
-          </div>
-          <div>
-            <AnalysisSection />
-            <ConfigSection onStart={run.start} />
-          </div>
-        </div>
-      </details>
+      <Setup open={!wantsDemo && s.status === 'idle' && s.view.source !== 'bundle'} onStart={run.start} />
       <RunPanel controls={run} />
-      {(s.view.source === 'bundle' || s.run.status === 'done') && (
+      {(s.view.source === 'bundle' || s.status === 'done') && (
         <ReadingView metrics={s.metrics} source={s.view.source === 'bundle' && s.view.manifest ? `From ${s.view.bundleName ?? 'the bundle'}, a run made ${s.view.manifest.createdAt.slice(0, 10)}.` : 'From the run that just finished on this machine.'} />
       )}
       <ResultsView metrics={s.metrics} />

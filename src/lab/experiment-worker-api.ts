@@ -24,7 +24,7 @@ export function createExperimentApi() {
         onStage: (stage, state) => track(events.onStage(stage, state)),
         onProgress: (p) => track(events.onProgress(p)),
         log: (level, text) => track(events.log(level, text)),
-        publish: (metrics) => track(events.publish(metrics)),
+        publish: (changed) => track(events.publish(changed)),
       };
       try {
         const out = await runBrowserExperiment(config, locatorFromData(locator), inOrder, signal);

@@ -51,8 +51,11 @@ export interface ExperimentEvents {
   onStage(stage: StageName, state: 'start' | 'done'): void;
   onProgress(p: Progress): void;
   log(level: LogLevel, text: string): void;
-  /** The run's results so far (a new object on every change). */
-  publish(metrics: ResultMetrics): void;
+  /**
+   * The fields of the run's results that changed since the last call, each a new value; unchanged fields are
+   * left out, so a receiver that merges them keeps their identity (and whatever it drew from them).
+   */
+  publish(changed: Partial<ResultMetrics>): void;
 }
 
 /** Runs the four stages in order; a cancelled signal stops between stages (and inside them, between batches). */
@@ -63,8 +66,10 @@ export async function runExperiment<I, L, E, T>(plan: ExperimentPlan<I, L, E, T>
     onProgress: events.onProgress,
     log: events.log,
     publish: (update) => {
-      metrics = update(metrics);
-      events.publish(metrics);
+      const next = update(metrics);
+      const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== metrics[k as keyof ResultMetrics])) as Partial<ResultMetrics>;
+      metrics = next;
+      if (Object.keys(changed).length > 0) events.publish(changed);
     },
     results: () => metrics,
   };

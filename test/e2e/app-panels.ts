@@ -5,6 +5,7 @@ import { OUTPUT_DIR } from './serve-app.js';
 
 /** Every number the panels expose (data-value of heatmap cells and bars), keyed by panel and mark. */
 export async function panelNumbers(page: Page): Promise<Record<string, number>> {
+  await panelsDrawn(page);
   return page.evaluate(() => {
     const out: Record<string, number> = {};
     for (const el of document.querySelectorAll('[data-panel] [data-value]')) {
@@ -17,8 +18,14 @@ export async function panelNumbers(page: Page): Promise<Record<string, number>> 
   });
 }
 
+/** Waits until the panels show the latest results (they render as a deferred update after the state changes). */
+export async function panelsDrawn(page: Page): Promise<void> {
+  await page.locator('[data-testid="results"][data-pending="false"]').waitFor({ timeout: 60_000 });
+}
+
 /** One screenshot per panel, into test-output/. */
 export async function screenshotPanels(page: Page, prefix: string): Promise<string[]> {
+  await panelsDrawn(page);
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const names = await page.$$eval('[data-panel]', (els) => els.map((e) => e.getAttribute('data-panel') ?? ''));
   const files: string[] = [];
@@ -35,6 +42,7 @@ export const RESULT_PANELS = ['delta-norms', 'weight-space', 'reconstruction-cur
 
 /** The dots of a line panel, keyed `series@x` (data-series, data-x), valued by data-y. */
 export async function panelDots(page: Page, panel: string): Promise<Record<string, number>> {
+  await panelsDrawn(page);
   return page.evaluate((name) => {
     const out: Record<string, number> = {};
     for (const el of document.querySelectorAll(`[data-panel="${name}"] [data-series] circle[data-x]`)) {

@@ -79,8 +79,8 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false);
     const runStart = await pageNow(page);
     await page.getByTestId('start-run').click();
-    // The pipeline runs in a worker: while it extracts and trains, a click shows its effect within a frame or two.
-    // The longest main-thread task is printed only: rendering the panels as results stream in still exceeds 100 ms.
+    // The pipeline runs in a worker and the panels draw as deferred updates: while it extracts and trains, no
+    // main-thread task reaches 100 ms and a click shows its effect within a frame or two.
     await page.locator('[data-stage="extract"][data-done="false"] .stage-text').filter({ hasNotText: 'waiting' }).waitFor({ timeout: 400_000 });
     const setupToggle = page.locator('details.setup > summary');
     const duringExtract = await clickLatencyMs(page, setupToggle, (el) => (el.parentElement as HTMLDetailsElement).open);
@@ -102,6 +102,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
       `main thread during the run: longest task ${longest.maxMs.toFixed(0)} ms (${longest.count} tasks over 50 ms); click → frame ${duringExtract.toFixed(0)} ms during extraction` +
         ` (still extracting: ${extractStillRunning}), ${duringTrain.toFixed(0)} ms during training (still training: ${trainStillRunning})`,
     );
+    expect(longest.maxMs).toBeLessThan(100);
     expect(duringExtract).toBeLessThan(200);
     expect(duringTrain).toBeLessThan(200);
     shown = await panelNumbers(page);

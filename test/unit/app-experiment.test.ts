@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, InputError } from '../../src/errors/index.js';
-import { emptyMetrics } from '../../src/formats/index.js';
+import { emptyMetrics, type ResultMetrics } from '../../src/formats/index.js';
 import { demoRunConfig } from '../../src/lab/demo-config.js';
 import { runExperiment, type ExperimentOutput } from '../../src/lab/experiment.js';
 import { bundleContents } from '../../src/lab/experiment-bundle.js';
@@ -66,7 +66,7 @@ describe('the experiment plan', () => {
 
   it('runs the stages in order, passing each output on, and publishes partial results', async () => {
     const seen: string[] = [];
-    const published: number[] = [];
+    const published: Partial<ResultMetrics>[] = [];
     const out = await runExperiment(
       {
         load: async (n: number, ctx) => {
@@ -78,13 +78,14 @@ describe('the experiment plan', () => {
         evaluate: async (s, ctx) => ({ ...output, seeds: { run: Number(s) }, metrics: ctx.results() }),
       },
       1,
-      { onStage: (s, st) => seen.push(`${s}:${st}`), onProgress: () => undefined, log: () => undefined, publish: (m) => published.push(m.layers[0]) },
+      { onStage: (s, st) => seen.push(`${s}:${st}`), onProgress: () => undefined, log: () => undefined, publish: (m) => published.push(m) },
       new AbortController().signal,
     );
     expect(seen).toEqual(['load:start', 'load:done', 'extract:start', 'extract:done', 'train:start', 'train:done', 'evaluate:start', 'evaluate:done']);
     expect(out.seeds.run).toBe(20);
     expect(out.metrics.layers).toEqual([1]);
-    expect(published).toEqual([1]);
+    // only the fields that changed cross to the receiver
+    expect(published).toEqual([{ layers: [1] }]);
   });
 
   it('stops with CancelledError once the signal fires', async () => {

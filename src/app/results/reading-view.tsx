@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import type { ResultMetrics } from '../../formats/index.js';
 import { readResults } from './reading.js';
 
 /** The short reading above the panels; every number in it comes from `metrics`. */
-export function ReadingView({ metrics, source }: { metrics: ResultMetrics; source: string }) {
+export const ReadingView = memo(function ReadingView({ metrics, source }: { metrics: ResultMetrics; source: string }) {
   const lines = readResults(metrics);
   if (!lines.length) return null;
   return (
@@ -18,4 +19,4 @@ export function ReadingView({ metrics, source }: { metrics: ResultMetrics; sourc
       </ul>
     </section>
   );
-}
+});

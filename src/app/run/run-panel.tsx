@@ -1,5 +1,6 @@
 import { STAGES } from '../state/app-state.js';
-import { useAppState } from '../state/context.js';
+import type { AppState } from '../state/app-state.js';
+import { useAppSelector } from '../state/context.js';
 import { missingInputs } from '../state/reopen-inputs.js';
 import { fraction, progressText } from './progress-text.js';
 
@@ -11,9 +12,11 @@ export interface RunControls {
   cancel(): void;
 }
 
+const selectRun = (s: AppState) => ({ run: s.run, draft: s.draft, attachments: s.attachments });
+
 /** One bar per stage with rate and ETA; pause, resume, cancel; a compact log. */
 export function RunPanel({ controls }: { controls: RunControls }) {
-  const s = useAppState();
+  const s = useAppSelector(selectRun);
   const r = s.run;
   if (r.status === 'idle' && r.log.length === 0) return null;
   const missing = missingInputs(s);

@@ -1,11 +1,11 @@
-import { useAppState, useAppStore } from '../state/context.js';
+import { useAppStore, useSetupState } from '../state/context.js';
 import { addAdapterDrop, removeAdapter } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
 
 /** LoRA adapters: drop several folders (or one adapter's two files); each shows its parsed summary or its error. */
 export function AdaptersSection() {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useSetupState();
   return (
     <fieldset className="setup-block">
       <legend>LoRA adapters ({s.adapters.length})</legend>

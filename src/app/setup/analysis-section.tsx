@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { PRECISIONS, SAE_ARCHITECTURES, type RunConfigInput } from '../../lab/index.js';
-import { useAppState, useAppStore } from '../state/context.js';
+import { useAppStore, useSetupState } from '../state/context.js';
 import { attachDatasetDrop, updateDraft } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
 import { formatLayerList, parseLayerList } from './layer-list.js';
@@ -19,7 +19,7 @@ function Num({ label, value, onChange, step, min, title }: { label: string; valu
 /** Dataset, layers, precision, SAE architecture and training, controls. */
 export function AnalysisSection() {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useSetupState();
   const d = s.draft;
   const [layerText, setLayerText] = useState(formatLayerList(d.layers));
   const layersOk = parseLayerList(layerText) !== null;

@@ -2,12 +2,11 @@ import { useRef } from 'react';
 import { runConfigProblems, RunConfigSchema } from '../../lab/index.js';
 import { download } from '../charts/export-figure.js';
 import { importConfigFile } from '../state/config-actions.js';
-import type { AppState } from '../state/app-state.js';
-import { useAppState, useAppStore } from '../state/context.js';
+import { useAppStore, useSetupState, type SetupState } from '../state/context.js';
 import { checkMemory } from './memory-estimate.js';
 
 /** Problems the config alone cannot show: layers the model lacks, adapters or dictionaries that failed to parse. */
-function setupProblems(s: AppState): string[] {
+function setupProblems(s: SetupState): string[] {
   const out: string[] = [];
   const n = s.modelConfig?.numHiddenLayers;
   if (n !== undefined) for (const l of s.draft.layers) if (l >= n) out.push(`layers: layer ${l} is beyond the model's layers 0..${n - 1}`);
@@ -19,12 +18,12 @@ function setupProblems(s: AppState): string[] {
 /** The setup as one JSON run config: its problems, its memory estimate, export/import, and the start button. */
 export function ConfigSection({ onStart }: { onStart: () => void }) {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useSetupState();
   const input = useRef<HTMLInputElement>(null);
   const problems = [...runConfigProblems(s.draft), ...setupProblems(s)];
   const pending = s.adapters.some((a) => a.status !== 'ok') || s.pretrained.some((p) => p.status !== 'ok') || s.modelInfo.status !== 'ok';
   const memory = s.modelConfig && problems.length === 0 ? checkMemory(s.modelConfig, s.draft, s.gpu.status === 'ready' ? s.gpu.info : null) : null;
-  const running = s.run.status === 'running';
+  const running = s.running;
   const canStart = problems.length === 0 && !pending && s.gpu.status === 'ready' && !running && memory?.fits !== false;
   const exportConfig = () => {
     const parsed = RunConfigSchema.safeParse(s.draft);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { modelFilesFromUrl } from '../../formats/index.js';
 import { hubUrl } from '../../lab/index.js';
-import { useAppState, useAppStore } from '../state/context.js';
+import { useAppStore, useSetupState } from '../state/context.js';
 import { attachModel, attachModelDrop, attachTokenizerDrop } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
 
@@ -11,7 +11,7 @@ const TOKEN_KEY = 'deltascope.hubToken';
 /** Base model and tokenizer: a dropped folder, a URL, or a Hub repository (token kept in memory or this tab only). */
 export function ModelSection() {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useSetupState();
   const [tab, setTab] = useState<Tab>(s.draft.model.kind === 'url' || s.draft.model.kind === 'hub' ? s.draft.model.kind : 'local');
   const [url, setUrl] = useState(s.draft.model.kind === 'url' ? s.draft.model.url : '');
   const [repo, setRepo] = useState(s.draft.model.kind === 'hub' ? s.draft.model.repo : '');

@@ -1,11 +1,11 @@
-import { useAppState, useAppStore } from '../state/context.js';
+import { useAppStore, useSetupState } from '../state/context.js';
 import { attachPretrainedDrop, updateDraft } from '../state/setup-actions.js';
 import { DropZone } from './drop-zone.js';
 
 /** One pretrained dictionary per analysed layer: Gemma Scope params.npz or a SAELens folder. */
 export function PretrainedSection() {
   const store = useAppStore();
-  const s = useAppState();
+  const s = useSetupState();
   const layers = s.draft.layers;
   const demoLayers = new Set((s.draft.pretrained ?? []).filter((p) => p.source.kind === 'demo').map((p) => p.layer));
   return (

@@ -11,7 +11,7 @@ const named = (s: Source | null | undefined, what: string): string => `${what}${
 const isLocal = (s: Source | null | undefined): boolean => s?.kind === 'local';
 
 /** The dropped inputs the config needs that this page does not hold (as after a reload), named as the user dropped them. */
-export function missingInputs(s: AppState): string[] {
+export function missingInputs(s: Pick<AppState, 'draft' | 'attachments'>): string[] {
   const { draft: d, attachments: a } = s;
   const out: string[] = [];
   if (isLocal(d.model) && !a.model) out.push(named(d.model, 'the model folder'));

@@ -1,12 +1,21 @@
 import { CancelledError } from '../../errors/index.js';
-import { experimentWorkerRunner, parseRunConfig, type StageName } from '../../lab/index.js';
+import type { ResultMetrics } from '../../formats/index.js';
+import { experimentWorkerRunner, parseRunConfig } from '../../lab/index.js';
 import { emptyRun, type AppState, type LogLine } from './app-state.js';
 import { exportSource } from './bundle-actions.js';
 import { demoBase } from './config-actions.js';
 import { reopenDroppedInputs } from './reopen-inputs.js';
+import { runEvents } from './run-events.js';
 import type { Store } from './store.js';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** `next`, with each field whose content equals that of `shown` kept as the object already drawn from. */
+function keepUnchanged(shown: ResultMetrics, next: ResultMetrics): ResultMetrics {
+  const out = { ...next } as Record<keyof ResultMetrics, unknown>;
+  for (const k of Object.keys(next) as (keyof ResultMetrics)[]) if (JSON.stringify(shown[k]) === JSON.stringify(next[k])) out[k] = shown[k];
+  return out as ResultMetrics;
+}
 
 /** Every run goes to a module worker of its own; this thread only renders what it reports. */
 const runner = experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
@@ -40,6 +49,7 @@ export function createRunController(store: Store<AppState>) {
       view: { source: 'live', bundleName: null, manifest: null, message: null },
     }));
     log('info', fresh ? `run "${config.name}" started` : `run "${config.name}" resumed`);
+    const events = runEvents(store, log);
     try {
       const { attachments, hubToken } = store.get();
       const output = await runner.run(
@@ -55,22 +65,15 @@ export function createRunController(store: Store<AppState>) {
             pretrained: attachments.pretrained,
           },
         },
-        {
-          onStage: (stage: StageName, state) =>
-            store.set((st) => ({ run: { ...st.run, stageDone: { ...st.run.stageDone, [stage]: state === 'done' } } })),
-          onProgress: (p) => {
-            const stage = (['load', 'extract', 'train', 'evaluate'] as const).find((x) => x === p.stage);
-            if (stage) store.set((st) => ({ run: { ...st.run, stages: { ...st.run.stages, [stage]: p } } }));
-          },
-          log,
-          publish: (metrics) => store.set({ metrics }),
-        },
+        events,
         abort.signal,
       );
+      events.flush();
       exportSource.live = output;
-      store.set((st) => ({ metrics: output.metrics, run: { ...st.run, status: 'done' } }));
+      store.set((st) => ({ metrics: keepUnchanged(st.metrics, output.metrics), run: { ...st.run, status: 'done' } }));
       log('info', 'run complete: export the bundle to keep or share the results');
     } catch (e) {
+      events.flush();
       const cancelled = e instanceof CancelledError;
       store.set((st) => ({ run: { ...st.run, status: cancelled ? stopAs : 'failed', error: cancelled ? null : message(e) } }));
       log(cancelled ? 'warn' : 'error', cancelled ? `run ${stopAs}` : message(e));
