@@ -54,7 +54,7 @@ export async function extractStage(loaded: Loaded, ctx: StageContext): Promise<E
       model: { sha256: loaded.hashes.model, dtype: config.precision, hidden: loaded.modelConfig.hiddenSize },
       adapters: loaded.adapters.map((a) => ({ name: a.name, sha256: loaded.hashes.adapters.get(a.name) ?? a.name })),
       tokenizer: { name: loaded.tokenizer.name, sha256: loaded.hashes.tokenizer },
-      options: { layers: config.layers, dtype: 'f32', saveBase: loaded.pretrained.size > 0, batchSize: EXTRACT_BATCH_SEQUENCES, label: config.name },
+      options: { layers: config.layers, dtype: 'f32', saveBase: loaded.pretrained.size > 0, batchSize: EXTRACT_BATCH_SEQUENCES, label: config.name, shardBytes: Math.round(config.shardMiB * 2 ** 20) },
     },
     {
       store,

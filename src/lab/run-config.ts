@@ -107,6 +107,11 @@ export const RunConfigSchema = z
     principalK: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([8, 16]),
     /** Master seed; every other seed derives from it and is recorded in the bundle. */
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /**
+     * Target MiB of one stored shard piece (one layer, one stream): a pause, a reload or a lost device resumes
+     * from the last complete shard, so smaller shards lose less work (and cost more store writes).
+     */
+    shardMiB: z.number().min(1 / 64).max(1024).default(4),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { dropFiles } from './drop-files.js';
 import { launchChromium, serveApp, type ServedApp } from './serve-app.js';
 
 /**
@@ -15,17 +16,6 @@ import { launchChromium, serveApp, type ServedApp } from './serve-app.js';
 let app: ServedApp;
 let browser: Browser;
 let page: Page;
-
-/** A real drag and drop of local files or folders, through CDP (the browser builds the DataTransfer). */
-async function dropFiles(p: Page, testId: string, files: string[]): Promise<void> {
-  const box = await p.getByTestId(testId).boundingBox();
-  if (!box) throw new Error(`${testId} is not visible`);
-  const cdp = await p.context().newCDPSession(p);
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const data = { items: [], files, dragOperationsMask: 1 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
-  await cdp.detach();
-}
 
 describe('resuming after a reload without dropping the folders again (built app, real Chromium)', () => {
   beforeAll(async () => {

@@ -82,6 +82,7 @@ export function AnalysisSection() {
             </select>
           </label>
           <Num label="seed" value={d.seed} min={0} onChange={(v) => updateDraft(store, (x) => ({ ...x, seed: v }))} />
+          <Num label="store shard (MiB)" value={d.shardMiB ?? 4} step={0.25} min={1 / 64} title="Size of one stored shard: a pause or reload resumes from the last complete one" onChange={(v) => updateDraft(store, (x) => ({ ...x, shardMiB: v }))} />
         </div>
       </fieldset>
       <fieldset className="setup-block">
