@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { ResultMetrics } from '../../src/formats/index.js';
 import { OUTPUT_DIR } from './serve-app.js';
 
 /** Every number the panels expose (data-value of heatmap cells and bars), keyed by panel and mark. */
@@ -50,4 +52,41 @@ export async function panelDots(page: Page, panel: string): Promise<Record<strin
     }
     return out;
   }, panel);
+}
+
+type DrawnAt = { __panelsDrawnAt?: number; __appAt?: number };
+
+/** Call before navigating: notes when the app mounts and when every panel is on the page with numbers in it. */
+export async function watchPanelsDrawn(page: Page): Promise<void> {
+  await page.addInitScript((names: string[]) => {
+    const seen = () => {
+      const w = window as DrawnAt;
+      if (w.__appAt === undefined && document.querySelector('[data-testid="gpu-info"]')) w.__appAt = performance.now();
+      const have = new Set([...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel')));
+      if (!names.every((n) => have.has(n)) || !document.querySelector('[data-panel="delta-norms"] [data-value]')) return;
+      w.__panelsDrawnAt = performance.now();
+      observer.disconnect();
+    };
+    const observer = new MutationObserver(seen);
+    observer.observe(document, { childList: true, subtree: true });
+  }, RESULT_PANELS);
+}
+
+/** ms after navigation started at which the app mounted and every panel was drawn (see watchPanelsDrawn). */
+export async function panelsDrawnAt(page: Page): Promise<{ app: number; panels: number }> {
+  await page.waitForFunction(() => (window as DrawnAt).__panelsDrawnAt !== undefined, undefined, { timeout: 60_000 });
+  return page.evaluate(() => ({ app: (window as DrawnAt).__appAt ?? NaN, panels: (window as DrawnAt).__panelsDrawnAt! }));
+}
+
+/** Every number the panels show equals the bundle's: matrix cells, bars (first layer) and the L0 dots. */
+export async function expectPanelsShow(page: Page, m: ResultMetrics): Promise<void> {
+  const shown = await panelNumbers(page);
+  for (const d of m.deltaNorms) expect(shown[`delta-norms:${d.layer}/${d.adapter}`]).toBe(d.meanDeltaNorm);
+  for (const a of m.alignment) expect(shown[`alignment:${a.layer}/${a.adapter}`]).toBe(a.observed.meanMaxCos);
+  const first = Math.min(...m.reconstruction.map((r) => r.layer));
+  for (const r of m.reconstruction.filter((x) => x.layer === first)) expect(shown[`reconstruction-bars:${r.adapter}/delta`]).toBe(r.deltaSae.fvu);
+  const dots = await panelDots(page, 'density-l0');
+  const rank = (name: string) => m.adapters.find((a) => a.name === name)!.rank;
+  expect(Object.keys(dots)).toHaveLength(m.reconstruction.length);
+  for (const r of m.reconstruction) expect(dots[`layer-${r.layer}@${rank(r.adapter)}`]).toBe(r.deltaSae.meanL0);
 }
