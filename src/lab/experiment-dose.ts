@@ -95,7 +95,7 @@ export async function extractDose(ex: Extracted, ctx: StageContext): Promise<Dos
     return est.bytes <= budget && est.largestBufferBytes <= bindingLimit;
   });
   const size = Math.ceil(scaled.length / plan.groups);
-  ctx.log('info', `dose-response: ${real.length} adapter${real.length === 1 ? '' : 's'} × α ${EXTRA_ALPHAS.join(', ')} on ${sequences.length} held-out sequences, ${plan.groups} pass${plan.groups === 1 ? '' : 'es'} of up to ${size} streams, ${plan.sequences} sequences per forward`);
+  ctx.log('info', `dose-response: ${real.length} adapter${real.length === 1 ? '' : 's'} × α ${EXTRA_ALPHAS.join(', ')} on ${sequences.length} held-out sequences, ${plan.groups} pass${plan.groups === 1 ? '' : 'es'} of up to ${size} streams, ${plan.sequences} sequence${plan.sequences === 1 ? '' : 's'} per forward`);
   const doseData = await doseDataset(dataset, sequences);
   const streams: DoseRuns['streams'] = [];
   for (let g = 0; g < plan.groups; g++) {
