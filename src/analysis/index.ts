@@ -37,6 +37,8 @@ export type { Denormalisation } from './sae-dictionary.js';
 export { normaliseRow } from './sae-dictionary.js';
 export type { LensReadout, LensToken } from './lens.js';
 export { DeltaMeans, LENS_POSITIONS, TopTokens, lensVector } from './lens.js';
+export type { DoseDeltas } from './dose.js';
+export { DOSE_ALPHAS, DOSE_LINEARITY_BINS, DOSE_ONSET_FRACTION, DOSE_RESPONSIVE_FRACTION, DOSE_TOP_LATENTS, doseLinearity, doseResponse, meanLatentActivations, meanRowNorm } from './dose.js';
 // GPU paths (WebGPU; big decoders and held-out data), loaded lazily so this index stays importable in Node.
 export type { RowMatrix } from './gpu/row-source.js';
 export { rowMatrix } from './gpu/row-source.js';

@@ -7,6 +7,7 @@ import { angleKs } from './charts/angles-layout.js';
 import { CkaFigure } from './charts/cka-chart.js';
 import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
+import { DoseLatentFigure, DoseLinearityFigure, DoseNormFigure } from './charts/dose-chart.js';
 import { LensFigure } from './charts/lens-chart.js';
 import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
 import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
@@ -47,6 +48,11 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
   for (const l of m.lens) {
     const rows = Math.max(l.promoted.length, l.suppressed.length, 1);
     figs[`lens-layer-${l.layer}-${l.adapter}`] = <LensFigure metrics={m} layer={l.layer} adapter={l.adapter} position="all" width={W} height={68 + 16 * rows} />;
+  }
+  for (const layer of [...new Set(m.dose.map((d) => d.layer))]) figs[`dose-norms-layer-${layer}`] = <DoseNormFigure metrics={m} layer={layer} width={W} height={280} />;
+  for (const d of m.dose) {
+    figs[`dose-latents-layer-${d.layer}-${d.adapter}`] = <DoseLatentFigure metrics={m} layer={d.layer} adapter={d.adapter} width={W} height={340} />;
+    figs[`dose-linearity-layer-${d.layer}-${d.adapter}`] = <DoseLinearityFigure metrics={m} layer={d.layer} adapter={d.adapter} width={W} height={220} />;
   }
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;

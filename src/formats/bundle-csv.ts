@@ -82,6 +82,18 @@ export function metricsTables(m: ResultMetrics): Record<string, Table> {
         ),
       ),
     },
+    dose_norms: {
+      columns: ['layer', 'adapter', 'alpha', 'mean_delta_norm', 'tokens', 'sequences'],
+      rows: m.dose.flatMap((d) => d.alphas.map((a, i) => [d.layer, d.adapter, a, d.meanDeltaNorm[i], d.tokens, d.sequences])),
+    },
+    dose_latents: {
+      columns: ['layer', 'adapter', 'latent', 'alpha', 'mean_activation', 'slope', 'linearity_1_minus_r2', 'onset_alpha'],
+      rows: m.dose.flatMap((d) => d.latents.flatMap((l) => d.alphas.map((a, i) => [d.layer, d.adapter, l.latent, a, l.means[i], l.slope, l.linearity, l.onset]))),
+    },
+    dose_linearity: {
+      columns: ['layer', 'adapter', 'responsive', 'bin_low', 'bin_high', 'count'],
+      rows: m.dose.flatMap((d) => d.linearity.counts.map((c, i) => [d.layer, d.adapter, d.responsive, d.linearity.edges[i], d.linearity.edges[i + 1], c])),
+    },
     weight_space: {
       columns: ['adapter', 'layer', 'module', 'rank', 'scaling', 'frobenius', 'relative'],
       rows: m.weightSpace.map((w) => [w.adapter, w.layer, w.module, w.rank, w.scaling, w.frobenius, w.relative]),

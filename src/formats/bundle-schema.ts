@@ -7,8 +7,11 @@ import { z } from 'zod';
  */
 
 export const BUNDLE_FORMAT = 'deltascope-bundle';
-/** 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens. */
-export const BUNDLE_VERSION = 2;
+/**
+ * 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens.
+ * 3 added dose-response (`metrics.dose`); older bundles read with an empty dose.
+ */
+export const BUNDLE_VERSION = 3;
 
 const num = z.number();
 const name = z.string().min(1).max(200);
@@ -159,6 +162,43 @@ export const LensSchema = z.object({
 });
 export type Lens = z.infer<typeof LensSchema>;
 
+/** One latent of a delta SAE under dose-response: its mean activation at each α and how far from linear it is. */
+export const DoseLatentSchema = z.object({
+  latent: count,
+  /** mean activation over the dose tokens at each α of the row's `alphas` */
+  means: z.array(num).max(16),
+  /** least-squares c of Δa(α) = c·α through the origin, Δa(α) = means(α) − means(0) */
+  slope: num,
+  /** 1 − R² (uncentred) of that fit: 0 = amplified in proportion, towards 1 = far from linear */
+  linearity: num,
+  /** the smallest α whose Δa reaches DOSE_ONSET_FRACTION of Δa(α_max) (same sign); null when Δa(α_max) = 0 */
+  onset: num.nullable(),
+});
+export type DoseLatent = z.infer<typeof DoseLatentSchema>;
+/**
+ * Dose-response of one adapter at one layer: the adapter's scaling multiplied by each α, run as extra streams
+ * of one batch on the first held-out sequences (`sequences`, `tokens` text tokens). `meanDeltaNorm[i]` is the
+ * mean per-token ‖delta‖ at `alphas[i]`; `latents` the delta SAE's (α = 1) latents that respond most (largest
+ * max|Δa|); `linearity` the histogram of every responsive latent's linearity score over [0, 1].
+ */
+export const DoseSchema = z
+  .object({
+    layer,
+    adapter: name,
+    alphas: z.array(num).min(2).max(16),
+    sequences: count,
+    tokens: count,
+    meanDeltaNorm: z.array(num).max(16),
+    latents: z.array(DoseLatentSchema).max(256),
+    /** latents whose max|Δa| is at least DOSE_RESPONSIVE_FRACTION of the strongest latent's */
+    responsive: count,
+    linearity: HistogramSchema,
+  })
+  .refine((d) => d.meanDeltaNorm.length === d.alphas.length && d.latents.every((l) => l.means.length === d.alphas.length), {
+    message: 'meanDeltaNorm and every latent\'s means must have one value per alpha',
+  });
+export type Dose = z.infer<typeof DoseSchema>;
+
 export const ResultMetricsSchema = z.object({
   model: ModelSummarySchema.nullable(),
   adapters: z.array(AdapterSummarySchema).max(64),
@@ -171,6 +211,7 @@ export const ResultMetricsSchema = z.object({
   cka: z.array(CkaSchema).max(1024),
   weightSpace: z.array(WeightSpaceSchema).max(65_536),
   lens: z.array(LensSchema).max(65_536).default([]),
+  dose: z.array(DoseSchema).max(65_536).default([]),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -187,6 +228,7 @@ export function emptyMetrics(): ResultMetrics {
     cka: [],
     weightSpace: [],
     lens: [],
+    dose: [],
   };
 }
 

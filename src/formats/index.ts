@@ -25,6 +25,7 @@ export type { PeftLoraConfig, ResolvedRank } from './peft-config.js';
 export { parsePeftLoraConfig, isTargeted, resolveModule } from './peft-config.js';
 export type { LoraModule, LoraAdapter, LoraAdapterFiles } from './lora-adapter.js';
 export { checkLoraWeightsFinite, loadLoraAdapter, loadLoraAdapterFolder, resolvedModules } from './lora-adapter.js';
+export { scaledLoraAdapter } from './lora-scaled.js';
 export type { SaeWeights, SaeArchitecture, SaeLoadOptions } from './sae-files.js';
 export { loadSaeFiles, loadSaelens, parseGemmaScopeNpz, saeToSaelens } from './sae-files.js';
 // Result bundles (owned by the app helper's bundle*.ts files).

@@ -1,4 +1,5 @@
 import { runExperiment, type ExperimentEvents, type ExperimentOutput } from './experiment.js';
+import { doseStage, extractDose, type DoseRuns } from './experiment-dose.js';
 import { evaluateStage } from './experiment-evaluate.js';
 import { extractStage } from './experiment-extract.js';
 import type { InputLocator } from './experiment-inputs.js';
@@ -11,6 +12,7 @@ import type { Gpu } from '../gpu/index.js';
 export async function runBrowserExperiment(config: RunConfig, locator: InputLocator, events: ExperimentEvents, signal: AbortSignal, gpu?: Gpu): Promise<ExperimentOutput> {
   let loadedGpu: Gpu | null = null;
   let engine: { dispose(): void } | null = null;
+  let dose: DoseRuns | null = null;
   try {
     return await runExperiment(
       {
@@ -26,10 +28,15 @@ export async function runBrowserExperiment(config: RunConfig, locator: InputLoca
           // The model is no longer needed once the deltas are stored: free its GPU memory for training.
           ex.engine.dispose();
           engine = null;
+          // α-scaled adapters need an engine of their own; loaded only now so the two never hold GPU memory together
+          dose = await extractDose(ex, ctx);
           return ex;
         },
         train: trainStage,
-        evaluate: evaluateStage,
+        evaluate: async (trained, ctx) => {
+          const out = await evaluateStage(trained, ctx);
+          return dose ? { ...out, metrics: { ...out.metrics, dose: await doseStage(trained, dose, ctx) } } : out;
+        },
       },
       { config, locator, gpu },
       events,

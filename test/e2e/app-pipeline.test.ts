@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle, type Bundle } from '../../src/formats/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
-import { panelNumbers, screenshotPanels } from './app-panels.js';
+import { panelDots, panelNumbers, screenshotPanels } from './app-panels.js';
 import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
@@ -17,12 +17,24 @@ let page: Page;
 let bundle: Bundle;
 let bundlePath: string;
 let shown: Record<string, number>;
+let doseShown: { layer: number; adapter: string; norms: Record<string, number>; latents: Record<string, number> };
 
 /** The lens panel's selection and the ids of its promoted bars, in order. */
 async function lensShown(p: Page): Promise<{ layer: number; adapter: string; ids: number[] }> {
   const select = p.locator('[data-panel="lens"] select');
   const ids = await p.locator('[data-panel="lens"] [data-side="promoted"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
   return { layer: Number(await select.nth(0).inputValue()), adapter: await select.nth(1).inputValue(), ids };
+}
+
+/** The dose-response panels' selection and their dots (norms keyed `adapter@α`, latents `latent-<j>@α`). */
+async function doseDots(p: Page): Promise<typeof doseShown> {
+  const select = p.locator('[data-panel="dose-latents"] select');
+  return {
+    layer: Number(await p.locator('[data-panel="dose-norms"] select').inputValue()),
+    adapter: await select.nth(1).inputValue(),
+    norms: await panelDots(p, 'dose-norms'),
+    latents: await panelDots(p, 'dose-latents'),
+  };
 }
 
 function sampleText(): string {
@@ -107,6 +119,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     expect(duringTrain).toBeLessThan(200);
     shown = await panelNumbers(page);
     expect(Object.keys(shown).length).toBeGreaterThan(8);
+    doseShown = await doseDots(page);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'app-pipeline.png'), fullPage: true });
     await screenshotPanels(page, 'fixture');
   });
@@ -139,6 +152,22 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
       expect(l.positions.map((p) => p.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(bundle.figures.get(`lens-layer-${l.layer}-${l.adapter}`)).toContain(`data-id="${l.promoted[0].id}"`);
     }
+    // dose-response of every (layer, real adapter); the panels draw exactly the bundle's numbers
+    expect(m.dose.map((d) => `${d.layer}/${d.adapter}`).sort()).toEqual(m.deltaNorms.map((d) => `${d.layer}/${d.adapter}`).sort());
+    for (const d of m.dose) {
+      expect(d.alphas).toEqual([0, 0.25, 0.5, 1, 1.5, 2]);
+      expect(d.meanDeltaNorm[0]).toBe(0);
+      expect(d.meanDeltaNorm[5]).toBeGreaterThan(d.meanDeltaNorm[3]);
+      expect(d.latents.length).toBeGreaterThan(0);
+      expect(bundle.figures.get(`dose-latents-layer-${d.layer}-${d.adapter}`)).toContain(`data-series="latent-${d.latents[0].latent}"`);
+    }
+    const doseNorms: Record<string, number> = {};
+    for (const d of m.dose.filter((x) => x.layer === doseShown.layer)) d.alphas.forEach((a, i) => (doseNorms[`${d.adapter}@${a}`] = d.meanDeltaNorm[i]));
+    expect(doseShown.norms).toEqual(doseNorms);
+    const doseLatents: Record<string, number> = {};
+    const selected = m.dose.find((x) => x.layer === doseShown.layer && x.adapter === doseShown.adapter)!;
+    for (const l of selected.latents) selected.alphas.forEach((a, i) => (doseLatents[`latent-${l.latent}@${a}`] = l.means[i]));
+    expect(doseShown.latents).toEqual(doseLatents);
     const live = await lensShown(page);
     expect(live.ids).toEqual(m.lens.find((l) => l.layer === live.layer && l.adapter === live.adapter)!.promoted.map((t) => t.id));
   });
@@ -152,6 +181,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     await page.getByTestId('bundle-input').setInputFiles(bundlePath);
     await expect.poll(() => page.getByTestId('view-message').textContent()).toMatch(/Opened fixture-run.zip/);
     expect(await panelNumbers(page)).toEqual(shown);
+    expect(await doseDots(page)).toEqual(doseShown);
     const restored = await lensShown(page);
     expect(restored.ids).toEqual(bundle.metrics.lens.find((l) => l.layer === restored.layer && l.adapter === restored.adapter)!.promoted.map((t) => t.id));
     await screenshotPanels(page, 'restored');

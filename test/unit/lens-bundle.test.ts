@@ -49,7 +49,7 @@ describe('activation-difference lens in the result bundle', () => {
     const lens = await referenceLensEntry();
     const metrics = metricsWith([lens]);
     const b = await readBundle(await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
-    expect(b.manifest.version).toBe(2);
+    expect(b.manifest.version).toBe(3);
     expect(b.metrics.lens).toEqual([lens]);
     const csv = metricsTables(b.metrics).lens;
     expect(csv.columns).toEqual(['layer', 'adapter', 'position', 'tokens', 'side', 'rank', 'id', 'token', 'z']);

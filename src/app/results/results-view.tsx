@@ -6,13 +6,14 @@ import { CkaPanel } from '../charts/cka-chart.js';
 import { useWidth } from '../charts/controls.js';
 import { DeltaNormPanel } from '../charts/delta-norm-chart.js';
 import { DensityPanels } from '../charts/density-chart.js';
+import { DosePanels } from '../charts/dose-chart.js';
 import { LensPanel } from '../charts/lens-chart.js';
 import { adapterOrder, layerOrder } from '../charts/panel-data.js';
 import { ReconstructionPanels } from '../charts/reconstruction-chart.js';
 import { WeightSpacePanel } from '../charts/weight-space-chart.js';
 
 function hasAny(m: ResultMetrics): boolean {
-  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length > 0 || m.adapters.length > 0;
+  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length + m.dose.length > 0 || m.adapters.length > 0;
 }
 
 type PanelProps = { metrics: ResultMetrics; width: number };
@@ -29,6 +30,7 @@ function panelOf(Panel: ComponentType<PanelProps>, fields: readonly (keyof Resul
 const DeltaNorms = panelOf(DeltaNormPanel, ['deltaNorms']);
 const WeightSpace = panelOf(WeightSpacePanel, ['weightSpace']);
 const LensView = panelOf(LensPanel, ['lens']);
+const Dose = panelOf(DosePanels, ['dose']);
 const Reconstruction = panelOf(ReconstructionPanels, ['reconstruction', 'training']);
 const Alignment = panelOf(AlignmentPanels, ['alignment']);
 const Density = panelOf(DensityPanels, ['reconstruction']);
@@ -57,6 +59,7 @@ export const ResultsView = memo(function ResultsView({ metrics: latest }: { metr
         <Density metrics={metrics} width={w} />
         <Angles metrics={metrics} width={w} />
         <CkaView metrics={metrics} width={w} />
+        <Dose metrics={metrics} width={w} />
       </div>
     </div>
   );
