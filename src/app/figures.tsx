@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { ReactElement } from 'react';
 import type { ResultMetrics } from '../formats/index.js';
+import { AcrossAdaptersFigure } from './charts/across-adapters-chart.js';
 import { AlignmentFigure, CosineFigure } from './charts/alignment-chart.js';
 import { AnglesFigure } from './charts/angles-chart.js';
 import { angleKs } from './charts/angles-layout.js';
@@ -8,6 +9,8 @@ import { CkaFigure } from './charts/cka-chart.js';
 import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
 import { LensFigure } from './charts/lens-chart.js';
+import { figureHeight as localWritesHeight, LocalWritesFigure } from './charts/local-writes-chart.js';
+import { localWriteAdapters } from './charts/local-writes-layout.js';
 import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
 import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
 import { adapterOrder, layerOrder } from './charts/panel-data.js';
@@ -48,6 +51,8 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
     const rows = Math.max(l.promoted.length, l.suppressed.length, 1);
     figs[`lens-layer-${l.layer}-${l.adapter}`] = <LensFigure metrics={m} layer={l.layer} adapter={l.adapter} position="all" width={W} height={68 + 16 * rows} />;
   }
+  for (const adapter of localWriteAdapters(m)) figs[`local-writes-${adapter}`] = <LocalWritesFigure metrics={m} adapter={adapter} width={W} height={localWritesHeight(m, adapter)} />;
+  for (const a of m.acrossAdapters) figs[`across-adapters-layer-${a.layer}`] = <AcrossAdaptersFigure metrics={m} layer={a.layer} width={W} height={Math.max(240, 90 + 46 * a.labels.length)} />;
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;
   return out;
