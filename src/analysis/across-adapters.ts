@@ -5,7 +5,7 @@
 import { maxCosine, mean } from './cpu/cosine.js';
 import type { MatrixLike } from './cpu/matrix.js';
 
-/** cos(v_i, v_j) for every pair, in float64; 0 where either vector is zero (no direction to compare). */
+/** cos(v_i, v_j) for every pair, in float64 (the diagonal exactly 1); 0 where either vector is zero (no direction to compare). */
 export function directionCosines(vectors: readonly ArrayLike<number>[]): number[][] {
   const norms = vectors.map((v) => {
     let s = 0;
@@ -16,6 +16,7 @@ export function directionCosines(vectors: readonly ArrayLike<number>[]): number[
     vectors.map((b, j) => {
       if (a.length !== b.length) throw new Error(`directionCosines: vectors of ${a.length} and ${b.length} values`);
       if (norms[i] === 0 || norms[j] === 0) return 0;
+      if (i === j) return 1;
       let dot = 0;
       for (let c = 0; c < a.length; c++) dot += a[c] * b[c];
       return dot / (norms[i] * norms[j]);

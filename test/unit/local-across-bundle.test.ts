@@ -55,12 +55,14 @@ describe('local writes and across-adapter matrices in the result bundle', () => 
     ]);
 
     const lw = b.figures.get('local-writes-r8') ?? '';
-    for (const w of metrics.localWrites.filter((x) => x.adapter === 'r8')) expect(lw).toContain(`data-cell="${w.layer}/${w.module}" data-value="${w.meanNorm}"`);
-    expect(lw).toContain('data-layer="1" data-value="3.8108"');
-    expect(lw).toContain('data-layer="0" data-value=""');
+    for (const w of metrics.localWrites.filter((x) => x.adapter === 'r8')) expect(lw).toContain(`data-cell="${w.layer}/${w.module.replace('_proj', '')}" data-value="${w.meanNorm}"`);
+    expect(lw).toContain('data-bar="resid/1" data-value="3.8108"');
+    expect(lw).toContain('data-bar="resid/0" data-value=""');
     const ac = b.figures.get('across-adapters-layer-1') ?? '';
-    expect(ac).toContain(`data-cell="r4/r8" data-value="${across.directionCosine[0][1]}"`);
-    expect(ac).toContain('data-cell="r8/r4" data-value="0.589248"');
+    const [direction, dictionary] = ac.split('data-matrix="dictionary"');
+    expect(direction).toContain(`data-cell="r4/r8" data-value="${across.directionCosine[0][1]}"`);
+    expect(dictionary).toContain('data-cell="r8/r4" data-value="0.589248"');
+    expect(dictionary).toContain('data-cell="r4/r8" data-value="0.543266"');
   });
 
   it('reads a version-2 bundle (before these views) with both empty', async () => {

@@ -63,7 +63,7 @@ export function AcrossAdaptersPanel({ metrics, width }: { metrics: ResultMetrics
       tooltip={tooltip}
     >
       {layer === null ? (
-        <div className="panel-empty">Waiting for extraction…</div>
+        <div className="panel-empty">No across-adapter matrices yet: the directions come with the extraction, the dictionaries with evaluation.</div>
       ) : (
         <AcrossAdaptersFigure metrics={metrics} layer={layer} width={width} height={Math.min(Math.max(240, 90 + 46 * n), Math.floor(width / 2) + 40)} tooltip={tooltip} />
       )}

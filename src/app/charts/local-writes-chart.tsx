@@ -31,9 +31,9 @@ export function LocalWritesFigure({ metrics, adapter, width, height, tooltip }: 
         width={matrixW}
         height={height}
         title={`${title}: local writes`}
-        xLabel="module"
+        xLabel="module: mean ‖scaling·B·A·x‖"
         yLabel="layer"
-        valueLabel="mean ‖scaling·B·A·x‖"
+        valueLabel=""
         onHover={tooltip?.show}
         onLeave={tooltip?.hide}
       />
@@ -41,7 +41,7 @@ export function LocalWritesFigure({ metrics, adapter, width, height, tooltip }: 
         {bars.bars.map((b) => {
           const tip = `layer ${layers[b.row]}: mean ‖Δ resid_post‖ ${b.value === null ? 'not hooked' : fmtExact(b.value)}`;
           return (
-            <g key={b.row} data-layer={layers[b.row]} data-value={b.value ?? ''} onMouseMove={tooltip ? (e) => tooltip.show(e, tip) : undefined} onMouseLeave={tooltip?.hide}>
+            <g key={b.row} data-bar={`resid/${layers[b.row]}`} data-value={b.value ?? ''} onMouseMove={tooltip ? (e) => tooltip.show(e, tip) : undefined} onMouseLeave={tooltip?.hide}>
               {b.value === null ? (
                 <text x={4} y={b.y + b.h / 2} dy="0.32em" fill="#adb5bd">
                   not hooked
@@ -85,7 +85,7 @@ export function LocalWritesPanel({ metrics, width }: { metrics: ResultMetrics; w
       tooltip={tooltip}
     >
       {adapter === null ? (
-        <div className="panel-empty">Waiting for extraction…</div>
+        <div className="panel-empty">No local writes yet: they are measured while the extraction runs.</div>
       ) : (
         <LocalWritesFigure metrics={metrics} adapter={adapter} width={width} height={figureHeight(metrics, adapter)} tooltip={tooltip} />
       )}

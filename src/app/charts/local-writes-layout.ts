@@ -15,6 +15,9 @@ export function localWriteLayers(m: ResultMetrics, adapter: string): number[] {
   return [...new Set(m.localWrites.filter((w) => w.adapter === adapter).map((w) => w.layer))].sort((a, b) => a - b);
 }
 
+/** A module's column label: its kind without the `_proj` every one carries (seven full names do not fit). */
+export const moduleLabel = (module: string): string => module.replace(/_proj$/, '');
+
 /** Layers × modules of one adapter: mean ‖scaling·B·A·x‖ per token; null where a module is not adapted. */
 export function localWritesMatrix(m: ResultMetrics, adapter: string): MatrixInput {
   const rows = m.localWrites.filter((w) => w.adapter === adapter);
@@ -22,7 +25,7 @@ export function localWritesMatrix(m: ResultMetrics, adapter: string): MatrixInpu
   const modules = MODULE_ORDER.filter((k) => rows.some((w) => w.module === k));
   const values = layers.map((l) => modules.map((k) => rows.find((w) => w.layer === l && w.module === k)?.meanNorm ?? null));
   const max = Math.max(0, ...rows.map((w) => w.meanNorm));
-  return { rows: layers.map(String), cols: [...modules], values, domain: [0, max > 0 ? max : 1], scheme: 'sequential' };
+  return { rows: layers.map(String), cols: modules.map(moduleLabel), values, domain: [0, max > 0 ? max : 1], scheme: 'sequential' };
 }
 
 /** The resid_post delta norm of one adapter at each of `layers`; null where that layer is not hooked. */
