@@ -55,7 +55,8 @@ export function AcrossAdaptersPanel({ metrics, width }: { metrics: ResultMetrics
       caption={
         <>
           Left: cosine between the adapters&apos; mean deltas d̄ (over text tokens, BOS excluded, as the lens takes it). Right: for the first-seed delta SAE of the row adapter, the mean over its
-          latents of the best cosine with any latent of the column adapter&apos;s (directed, row → column); hatched until the SAEs are trained.
+          latents of the best cosine with any latent of the column adapter&apos;s (directed, row → column); hatched until the SAEs are trained. Every adapter&apos;s SAE at a layer
+          starts from the same initialisation (same seed), so briefly trained SAEs read high here by construction: set it against the seed-to-seed ceiling of the alignment panel.
         </>
       }
       controls={layer !== null ? <Choice label="layer" value={layer} options={layers} onChange={setSel} /> : null}
