@@ -128,7 +128,7 @@ export class GemmaEngine {
     if (!(batch >= 1 && seq >= 1 && Number.isInteger(batch) && Number.isInteger(seq))) throw new InputError('tokens', `batch ${batch} × seq ${seq} is not a positive size`);
     if (ids.length !== batch * seq) throw new InputError('tokens', `${ids.length} ids do not fill [${batch}, ${seq}]`);
     if (counted && counted.length !== batch * seq) throw new InputError('tokens', `a mask of ${counted.length} does not fit [${batch}, ${seq}]`);
-    const weights = counted ?? new Uint8Array(batch * seq).fill(1);
+    const mask = counted ?? new Uint8Array(batch * seq).fill(1);
     const h = c.hiddenSize;
     const hookBytes = this.streams * batch * seq * h * 4;
     const logitBytes = opts.logits ? this.streams * batch * seq * c.vocabSize * 4 : 0;
@@ -144,7 +144,7 @@ export class GemmaEngine {
       for (let b0 = 0; b0 < batch; b0 += seqsPerChunk) {
         throwIfAborted(opts.signal, 'extraction');
         const nb = Math.min(seqsPerChunk, batch - b0);
-        await this.runChunk(ws, table, ids.subarray(b0 * seq, (b0 + nb) * seq), weights.subarray(b0 * seq, (b0 + nb) * seq), b0, nb, batch, seq, out, normSums);
+        await this.runChunk(ws, table, ids.subarray(b0 * seq, (b0 + nb) * seq), mask.subarray(b0 * seq, (b0 + nb) * seq), b0, nb, batch, seq, out, normSums);
         progress.update((b0 + nb) * seq);
       }
       for (const l of hooked) if (this.adapters.length > 0) out.delta.set(l, await streamDelta(gpu, out.residPost.get(l)!, `delta.${l}`));
@@ -157,7 +157,7 @@ export class GemmaEngine {
       gpu.release(table);
     }
     progress.finish();
-    out.loraNorms.push(...this.meanLoraNorms(normSums, weights.reduce((a, w) => a + (w ? 1 : 0), 0)));
+    out.loraNorms.push(...this.meanLoraNorms(normSums, mask.reduce((a, w) => a + (w ? 1 : 0), 0)));
     return out;
   }
 
