@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { ReactElement } from 'react';
 import type { ResultMetrics } from '../formats/index.js';
+import { AcrossAdaptersFigure } from './charts/across-adapters-chart.js';
 import { AlignmentFigure, CosineFigure } from './charts/alignment-chart.js';
 import { AnglesFigure } from './charts/angles-chart.js';
 import { angleKs } from './charts/angles-layout.js';
@@ -9,6 +10,8 @@ import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
 import { DoseLatentFigure, DoseLinearityFigure, DoseNormFigure } from './charts/dose-chart.js';
 import { LensFigure } from './charts/lens-chart.js';
+import { figureHeight as localWritesHeight, LocalWritesFigure } from './charts/local-writes-chart.js';
+import { localWriteAdapters } from './charts/local-writes-layout.js';
 import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
 import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
 import { adapterOrder, layerOrder } from './charts/panel-data.js';
@@ -54,6 +57,8 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
     figs[`dose-latents-layer-${d.layer}-${d.adapter}`] = <DoseLatentFigure metrics={m} layer={d.layer} adapter={d.adapter} width={W} height={340} />;
     figs[`dose-linearity-layer-${d.layer}-${d.adapter}`] = <DoseLinearityFigure metrics={m} layer={d.layer} adapter={d.adapter} width={W} height={220} />;
   }
+  for (const adapter of localWriteAdapters(m)) figs[`local-writes-${adapter}`] = <LocalWritesFigure metrics={m} adapter={adapter} width={W} height={localWritesHeight(m, adapter)} />;
+  for (const a of m.acrossAdapters) figs[`across-adapters-layer-${a.layer}`] = <AcrossAdaptersFigure metrics={m} layer={a.layer} width={W} height={Math.max(240, 90 + 46 * a.labels.length)} />;
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;
   return out;

@@ -94,6 +94,14 @@ export function metricsTables(m: ResultMetrics): Record<string, Table> {
       columns: ['layer', 'adapter', 'responsive', 'bin_low', 'bin_high', 'count'],
       rows: m.dose.flatMap((d) => d.linearity.counts.map((c, i) => [d.layer, d.adapter, d.responsive, d.linearity.edges[i], d.linearity.edges[i + 1], c])),
     },
+    local_writes: {
+      columns: ['adapter', 'layer', 'module', 'mean_local_norm', 'tokens'],
+      rows: m.localWrites.map((w) => [w.adapter, w.layer, w.module, w.meanNorm, w.tokens]),
+    },
+    across_adapters: {
+      columns: ['layer', 'a', 'b', 'direction_cosine', 'dictionary_mean_best_cosine_a_to_b'],
+      rows: m.acrossAdapters.flatMap((c) => c.labels.flatMap((a, i) => c.labels.map((b, j) => [c.layer, a, b, c.directionCosine[i][j], c.dictionaryCosine?.[i][j] ?? null]))),
+    },
     weight_space: {
       columns: ['adapter', 'layer', 'module', 'rank', 'scaling', 'frobenius', 'relative'],
       rows: m.weightSpace.map((w) => [w.adapter, w.layer, w.module, w.rank, w.scaling, w.frobenius, w.relative]),

@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const BUNDLE_FORMAT = 'deltascope-bundle';
 /**
  * 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens.
- * 3 added dose-response (`metrics.dose`); older bundles read with an empty dose.
+ * 3 added dose-response (`metrics.dose`), local LoRA writes (`metrics.localWrites`) and the across-adapter matrices
+ *   (`metrics.acrossAdapters`); older bundles read with all three empty.
  */
 export const BUNDLE_VERSION = 3;
 
@@ -198,6 +199,36 @@ export const DoseSchema = z
     message: 'meanDeltaNorm and every latent\'s means must have one value per alpha',
   });
 export type Dose = z.infer<typeof DoseSchema>;
+/**
+ * What one adapted module writes locally: the mean over `tokens` text tokens (BOS and padding excluded) of
+ * ‖scaling·B·A·x‖, x the module's input in the adapter's own stream. Set beside the resid_post delta, it says
+ * which layers write the change and which carry it.
+ */
+export const LocalWriteSchema = z.object({
+  adapter: name,
+  layer,
+  module: z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']),
+  meanNorm: num,
+  tokens: count,
+});
+export type LocalWrite = z.infer<typeof LocalWriteSchema>;
+const square = (labels: number) => (m: number[][]) => m.length === labels && m.every((r) => r.length === labels);
+/**
+ * The adapters compared with each other at one layer: `directionCosine[i][j]` = cos(d̄_i, d̄_j) of their mean
+ * deltas over text tokens; `dictionaryCosine[i][j]` = mean over adapter i's first-seed delta-SAE latents of the
+ * best cosine with adapter j's (directed: row → column), null before the SAEs are trained.
+ */
+export const AcrossAdaptersSchema = z
+  .object({
+    layer,
+    labels: z.array(name).min(1).max(64),
+    directionCosine: z.array(z.array(num).max(64)).max(64),
+    dictionaryCosine: z.array(z.array(num).max(64)).max(64).nullable(),
+  })
+  .refine((a) => square(a.labels.length)(a.directionCosine) && (a.dictionaryCosine === null || square(a.labels.length)(a.dictionaryCosine)), {
+    message: 'matrices must be labels × labels',
+  });
+export type AcrossAdapters = z.infer<typeof AcrossAdaptersSchema>;
 
 export const ResultMetricsSchema = z.object({
   model: ModelSummarySchema.nullable(),
@@ -212,6 +243,8 @@ export const ResultMetricsSchema = z.object({
   weightSpace: z.array(WeightSpaceSchema).max(65_536),
   lens: z.array(LensSchema).max(65_536).default([]),
   dose: z.array(DoseSchema).max(65_536).default([]),
+  localWrites: z.array(LocalWriteSchema).max(65_536).default([]),
+  acrossAdapters: z.array(AcrossAdaptersSchema).max(1024).default([]),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -229,6 +262,8 @@ export function emptyMetrics(): ResultMetrics {
     weightSpace: [],
     lens: [],
     dose: [],
+    localWrites: [],
+    acrossAdapters: [],
   };
 }
 

@@ -3,6 +3,7 @@ import { throwIfAborted } from '../errors/index.js';
 import { saeToSaelens, type Alignment, type BundleSae, type Cka, type PrincipalAngles, type Reconstruction, type SaeWeights } from '../formats/index.js';
 import { progressReporter } from '../progress/index.js';
 import { BASE_STREAM, ftStream, StoredActivations } from '../store/index.js';
+import { withDictionaryCosines } from './across-adapters.js';
 import type { ExperimentOutput, StageContext } from './experiment.js';
 import { cosineSummary, fvuInterval, saeEval } from './experiment-summaries.js';
 import type { Trained, TrainedSae } from './experiment-train.js';
@@ -91,6 +92,7 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
     progress.update(++done);
   }
   progress.finish();
+  ctx.publish((m) => ({ ...m, acrossAdapters: withDictionaryCosines(m.acrossAdapters, t.saes) }));
 
   const saes: BundleSae[] = t.saes
     .filter((s) => s.seed === Math.min(...t.saes.filter((u) => u.layer === s.layer && u.adapter === s.adapter).map((u) => u.seed)))

@@ -5,6 +5,7 @@ import { ActivationStore, type RunManifest } from '../store/index.js';
 import type { StageContext } from './experiment.js';
 import { engineOptions, EXTRACT_BATCH_SEQUENCES, type Loaded } from './experiment-load.js';
 import { runLens } from './activation-lens.js';
+import { directionCosinesOf, localWritesOf } from './across-adapters.js';
 import { extractDeltas } from './extraction/index.js';
 
 export interface Extracted extends Loaded {
@@ -29,8 +30,9 @@ export function deltaNormsOf(m: RunManifest, skip: string | null): DeltaNorm[] {
 }
 
 /**
- * The extract stage: deltas of every adapter at every layer into the store, resumable shard by shard, then
- * the activation-difference lens of each (layer, adapter) from the stored deltas.
+ * The extract stage: deltas of every adapter at every layer into the store, resumable shard by shard, with
+ * each adapted module's local write; then the mean-delta cosines between adapters and the
+ * activation-difference lens of each (layer, adapter) from the stored deltas.
  * Base and fine-tuned activations are kept too when a pretrained dictionary needs SAE(ft) − SAE(base).
  */
 export async function extractStage(loaded: Loaded, ctx: StageContext): Promise<Extracted> {
@@ -61,15 +63,21 @@ export async function extractStage(loaded: Loaded, ctx: StageContext): Promise<E
       openEngine,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
-      onShard: (m) => ctx.publish((r) => ({ ...r, deltaNorms: deltaNormsOf(m, loaded.randomLora) })),
+      onShard: (m) => ctx.publish((r) => ({ ...r, deltaNorms: deltaNormsOf(m, loaded.randomLora), localWrites: localWritesOf(m, loaded.randomLora) })),
     },
   );
   if (result.shardsWritten === 0) ctx.log('info', `extraction already complete in this browser's store (run ${result.runId.slice(0, 12)}…)`);
   else ctx.log('info', `extracted ${result.shardsWritten} shard${result.shardsWritten === 1 ? '' : 's'} into run ${result.runId.slice(0, 12)}…`);
-  ctx.publish((r) => ({ ...r, deltaNorms: deltaNormsOf(result.manifest, loaded.randomLora) }));
+  const real = loaded.adapters.map((a) => a.name).filter((n) => n !== loaded.randomLora);
+  ctx.publish((r) => ({
+    ...r,
+    deltaNorms: deltaNormsOf(result.manifest, loaded.randomLora),
+    localWrites: localWritesOf(result.manifest, loaded.randomLora),
+    acrossAdapters: directionCosinesOf(result.manifest, real),
+  }));
   // the activation-difference lens needs only the stored deltas' means and W_E, so it is read here, once per run
   const lens = await runLens(current.gpu, store, result.runId, { checkpoint: loaded.checkpoint, config: loaded.modelConfig }, {
-    adapters: loaded.adapters.map((a) => a.name).filter((n) => n !== loaded.randomLora),
+    adapters: real,
     decode: (id) => loaded.tokenizer.decode([id], false),
     signal: ctx.signal,
     onProgress: ctx.onProgress,

@@ -119,13 +119,16 @@ export class GemmaEngine {
   }
 
   /**
-   * Runs batch sequences of seq tokens (BOS first, no padding) through every stream.
+   * Runs batch sequences of seq tokens (BOS first) through every stream.
    * @param ids [batch, seq] int32
+   * @param counted [batch, seq], non-zero where a token counts in loraNorms (e.g. text only); default all
    */
-  async forward(ids: Int32Array, batch: number, seq: number): Promise<ForwardOutput> {
+  async forward(ids: Int32Array, batch: number, seq: number, counted?: Uint8Array): Promise<ForwardOutput> {
     const { gpu, config: c, opts } = this;
     if (!(batch >= 1 && seq >= 1 && Number.isInteger(batch) && Number.isInteger(seq))) throw new InputError('tokens', `batch ${batch} × seq ${seq} is not a positive size`);
     if (ids.length !== batch * seq) throw new InputError('tokens', `${ids.length} ids do not fill [${batch}, ${seq}]`);
+    if (counted && counted.length !== batch * seq) throw new InputError('tokens', `a mask of ${counted.length} does not fit [${batch}, ${seq}]`);
+    const mask = counted ?? new Uint8Array(batch * seq).fill(1);
     const h = c.hiddenSize;
     const hookBytes = this.streams * batch * seq * h * 4;
     const logitBytes = opts.logits ? this.streams * batch * seq * c.vocabSize * 4 : 0;
@@ -141,7 +144,7 @@ export class GemmaEngine {
       for (let b0 = 0; b0 < batch; b0 += seqsPerChunk) {
         throwIfAborted(opts.signal, 'extraction');
         const nb = Math.min(seqsPerChunk, batch - b0);
-        await this.runChunk(ws, table, ids.subarray(b0 * seq, (b0 + nb) * seq), b0, nb, batch, seq, out, normSums);
+        await this.runChunk(ws, table, ids.subarray(b0 * seq, (b0 + nb) * seq), mask.subarray(b0 * seq, (b0 + nb) * seq), b0, nb, batch, seq, out, normSums);
         progress.update((b0 + nb) * seq);
       }
       for (const l of hooked) if (this.adapters.length > 0) out.delta.set(l, await streamDelta(gpu, out.residPost.get(l)!, `delta.${l}`));
@@ -154,7 +157,7 @@ export class GemmaEngine {
       gpu.release(table);
     }
     progress.finish();
-    out.loraNorms.push(...this.meanLoraNorms(normSums, batch * seq));
+    out.loraNorms.push(...this.meanLoraNorms(normSums, mask.reduce((a, w) => a + (w ? 1 : 0), 0)));
     return out;
   }
 
@@ -182,7 +185,7 @@ export class GemmaEngine {
   }
 
   /** One chunk of nb whole sequences (starting at sequence b0 of the batch) through every layer and stream. */
-  private async runChunk(ws: Workspace, table: GpuTensor, ids: Int32Array, b0: number, nb: number, batch: number, seq: number, out: ForwardOutput, normSums: Float64Array): Promise<void> {
+  private async runChunk(ws: Workspace, table: GpuTensor, ids: Int32Array, counted: Uint8Array, b0: number, nb: number, batch: number, seq: number, out: ForwardOutput, normSums: Float64Array): Promise<void> {
     const { gpu, config: c } = this;
     const h = c.hiddenSize;
     const tokens = nb * seq;
@@ -213,7 +216,7 @@ export class GemmaEngine {
     }
     if (normSlots > 0) {
       const perToken = await gpu.read(norms);
-      for (let i = 0; i < normSlots; i++) for (let t = 0; t < tokens; t++) normSums[i] += perToken[i * tokens + t];
+      for (let i = 0; i < normSlots; i++) for (let t = 0; t < tokens; t++) if (counted[t]) normSums[i] += perToken[i * tokens + t];
     }
     gpu.flush();
   }
@@ -223,7 +226,7 @@ export class GemmaEngine {
     this.adapters.forEach((a, ai) => {
       for (const m of a.modules) {
         if (m.layer >= this.layerCount) continue;
-        out.push({ adapter: a.name, layer: m.layer, module: m.module, meanNorm: sums[normSlot(ai, m.layer, m.kind, this.layerCount)] / tokens });
+        out.push({ adapter: a.name, layer: m.layer, module: m.module, meanNorm: tokens > 0 ? sums[normSlot(ai, m.layer, m.kind, this.layerCount)] / tokens : 0, tokens });
       }
     });
     return out;

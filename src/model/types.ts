@@ -21,12 +21,15 @@ export interface EngineOptions {
   signal?: AbortSignal;
 }
 
-/** Mean over the batch's tokens of ‖scaling·B·A·x‖ of one adapted module: its local delta. */
+/** Mean over the batch's counted tokens of ‖scaling·B·A·x‖ of one adapted module: its local delta. */
 export interface LoraNorm {
   adapter: string;
   layer: number;
   module: string;
+  /** 0 when no token is counted */
   meanNorm: number;
+  /** tokens the mean is over (all of the batch unless forward() was given a mask) */
+  tokens: number;
 }
 
 export interface ForwardOutput {

@@ -2,7 +2,7 @@ import { createStore, del, delMany, get, keys, set, type UseStore } from 'idb-ke
 import { DeltascopeError, QuotaError } from '../errors/index.js';
 import { f16ToF32, f32ToF16 } from './f16.js';
 import { BASE_STREAM, datasetKey, ftStream, shardKey, type StreamName } from './keys.js';
-import { projectedBytes, STORE_SCHEMA_VERSION, storedStreams, type LayerStats, type RunIdentity, type RunManifest } from './manifest.js';
+import { projectedBytes, STORE_SCHEMA_VERSION, storedStreams, type LayerStats, type LocalWriteSum, type RunIdentity, type RunManifest } from './manifest.js';
 import { emptyMoments, mergeMoments, type MomentStats } from './stats.js';
 import { requestPersistence, storageEstimate } from './quota.js';
 
@@ -153,11 +153,11 @@ export class ActivationStore {
   }
 
   /**
-   * Stores every piece of shard `index` (which must be the next one), then records it and merges its
-   * statistics in the manifest. On a full disk the pieces are removed again and a QuotaError says how
+   * Stores every piece of shard `index` (which must be the next one), then records it (with its local-write
+   * sums) and merges its statistics in the manifest. On a full disk the pieces are removed again and a QuotaError says how
    * much space the rest of the run needs; the manifest is unchanged, so the run resumes at this shard.
    */
-  async writeShard(runId: string, index: number, pieces: readonly ShardPiece[], stats: ShardStats): Promise<RunManifest> {
+  async writeShard(runId: string, index: number, pieces: readonly ShardPiece[], stats: ShardStats, localWrites?: readonly LocalWriteSum[]): Promise<RunManifest> {
     const m = await this.manifest(runId);
     if (index !== m.shards.length) throw new Error(`writeShard: run ${runId} expects shard ${m.shards.length}, got ${index}`);
     const [start, end] = this.shardRange(m, index);
@@ -179,7 +179,7 @@ export class ActivationStore {
         const next: RunManifest = {
           ...m,
           updatedAt: new Date().toISOString(),
-          shards: [...m.shards, { index, sequenceStart: start, sequenceEnd: end, bytes }],
+          shards: [...m.shards, { index, sequenceStart: start, sequenceEnd: end, bytes, ...(localWrites ? { localWrites: [...localWrites] } : {}) }],
           stats: mergeShardStats(m, stats),
           complete: index + 1 === m.numShards,
         };

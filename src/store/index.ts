@@ -5,7 +5,7 @@ export { f16BitsToF32, f16ToF32, f32ToF16, f32ToF16Bits } from './f16.js';
 export { BASE_STREAM, datasetKey, ftStream, shardKey, type StreamName } from './keys.js';
 export { maskedMoments, maskedMomentsKernel } from './kernels/masked-moments.js';
 export { rowNorms, rowNormsKernel } from './kernels/row-norms.js';
-export { projectedBytes, STORE_SCHEMA_VERSION, storedStreams, type LayerStats, type RunIdentity, type RunManifest, type ShardRecord, type StorageDtype } from './manifest.js';
+export { projectedBytes, STORE_SCHEMA_VERSION, storedStreams, type LayerStats, type LocalWriteSum, type RunIdentity, type RunManifest, type ShardRecord, type StorageDtype } from './manifest.js';
 export { requestPersistence, storageEstimate } from './quota.js';
 export { seededRandom, shuffleInPlace } from './random.js';
 export { StoredActivations, type ShuffleOptions, type Split } from './reader.js';

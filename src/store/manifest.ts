@@ -24,6 +24,16 @@ export interface RunIdentity {
   saveBase: boolean;
 }
 
+/** Σ‖scaling·B·A·x‖ of one adapted module over a shard's text tokens (BOS and padding excluded). */
+export interface LocalWriteSum {
+  adapter: string;
+  layer: number;
+  /** the module's full name, e.g. model.layers.0.self_attn.q_proj */
+  module: string;
+  sumNorm: number;
+  tokens: number;
+}
+
 export interface ShardRecord {
   index: number;
   /** Sequences [start, end) of the dataset. */
@@ -31,6 +41,8 @@ export interface ShardRecord {
   sequenceEnd: number;
   /** Bytes of all its pieces together. */
   bytes: number;
+  /** What each adapted module wrote locally over this shard (absent in runs stored before it was recorded). */
+  localWrites?: LocalWriteSum[];
 }
 
 export interface LayerStats {

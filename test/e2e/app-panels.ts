@@ -12,7 +12,9 @@ export async function panelNumbers(page: Page): Promise<Record<string, number>> 
     const out: Record<string, number> = {};
     for (const el of document.querySelectorAll('[data-panel] [data-value]')) {
       const panel = el.closest('[data-panel]')!.getAttribute('data-panel');
-      const mark = el.getAttribute('data-cell') ?? el.getAttribute('data-bar') ?? '';
+      // a panel drawing several matrices names each (data-matrix), so their cells stay apart
+      const matrix = el.closest('[data-matrix]')?.getAttribute('data-matrix');
+      const mark = `${matrix ? `${matrix}:` : ''}${el.getAttribute('data-cell') ?? el.getAttribute('data-bar') ?? ''}`;
       const v = el.getAttribute('data-value');
       if (v !== null && v !== '') out[`${panel}:${mark}`] = Number(v);
     }

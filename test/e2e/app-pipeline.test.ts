@@ -168,6 +168,29 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     const selected = m.dose.find((x) => x.layer === doseShown.layer && x.adapter === doseShown.adapter)!;
     for (const l of selected.latents) selected.alphas.forEach((a, i) => (doseLatents[`latent-${l.latent}@${a}`] = l.means[i]));
     expect(doseShown.latents).toEqual(doseLatents);
+    // local writes (text tokens, like the delta norms) of every module the engine ran (layers 0..2), drawn live
+    expect(m.localWrites).toHaveLength(2 * 3 * 7);
+    expect(m.localWrites.map((w) => `${w.adapter}/${w.layer}`).filter((k, i, all) => all.indexOf(k) === i)).toEqual(['r8/0', 'r8/1', 'r8/2', 'r16/0', 'r16/1', 'r16/2']);
+    for (const w of m.localWrites) expect([w.tokens, w.meanNorm > 0]).toEqual([m.deltaNorms[0].tokens, true]);
+    const lwShown = Object.entries(shown).filter(([k]) => k.startsWith('local-writes:'));
+    expect(lwShown).toHaveLength(3 * 7 + 2);
+    for (const w of m.localWrites.filter((x) => x.adapter === 'r8')) expect(shown[`local-writes:${w.layer}/${w.module.replace('_proj', '')}`]).toBe(w.meanNorm);
+    for (const d of m.deltaNorms.filter((x) => x.adapter === 'r8')) expect(shown[`local-writes:resid/${d.layer}`]).toBe(d.meanDeltaNorm);
+    expect(bundle.figures.get('local-writes-r16')).toContain(`data-value="${m.localWrites.find((w) => w.adapter === 'r16')!.meanNorm}"`);
+    // across adapters: both matrices per hooked layer, the dictionary one filled in by the evaluate stage
+    expect(m.acrossAdapters.map((a) => [a.layer, a.labels])).toEqual([[1, ['r8', 'r16']], [2, ['r8', 'r16']]]);
+    for (const a of m.acrossAdapters) {
+      expect([a.directionCosine[0][0], a.directionCosine[1][1], a.dictionaryCosine?.[0][0], a.dictionaryCosine?.[1][1]]).toEqual([1, 1, 1, 1]);
+      expect(a.directionCosine[0][1]).toBe(a.directionCosine[1][0]);
+      expect(bundle.figures.get(`across-adapters-layer-${a.layer}`)).toContain(`data-value="${a.dictionaryCosine![0][1]}"`);
+    }
+    const across = m.acrossAdapters[0];
+    for (const [i, r] of across.labels.entries()) {
+      for (const [j, c] of across.labels.entries()) {
+        expect(shown[`across-adapters:direction:${r}/${c}`]).toBe(across.directionCosine[i][j]);
+        expect(shown[`across-adapters:dictionary:${r}/${c}`]).toBe(across.dictionaryCosine![i][j]);
+      }
+    }
     const live = await lensShown(page);
     expect(live.ids).toEqual(m.lens.find((l) => l.layer === live.layer && l.adapter === live.adapter)!.promoted.map((t) => t.id));
   });

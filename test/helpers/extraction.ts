@@ -34,7 +34,7 @@ export function fixtureEngine(): Promise<FixtureEngine> {
 /** The shared engine, wrapped so a run cannot dispose it. */
 export async function sharedEngine(): Promise<OpenedEngine> {
   const { engine } = await fixtureEngine();
-  return { gpu: await testGpu(), engine: { adapterNames: engine.adapterNames, forward: (ids, b, s) => engine.forward(ids, b, s) } };
+  return { gpu: await testGpu(), engine: { adapterNames: engine.adapterNames, forward: (ids, b, s, counted) => engine.forward(ids, b, s, counted) } };
 }
 
 export function extractionInput(dataset: PackedDataset, dtype: 'f16' | 'f32', saveBase: boolean, batchSize: number, seqsPerShard: number): ExtractionInput {

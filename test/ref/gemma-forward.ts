@@ -42,11 +42,14 @@ function rotate(x: Float64Array, seq: number, heads: number, hd: number, theta: 
   }
 }
 
+/** Sees the input [seq, in] of projection `module` (e.g. 'self_attn.q_proj') of sequence b at layer l. */
+export type ModuleInputHook = (layer: number, module: string, b: number, x: Float64Array) => void;
+
 /**
  * Gemma-2 forward in float64, written from fixtures README §1 (one sequence at a time).
  * @returns resid_post per layer 0..upTo, each [batch, seq, hidden]
  */
-export function gemmaForwardRef(c: Gemma2Config, w: RefWeights, ids: ArrayLike<number>, batch: number, seq: number, upTo: number): Float64Array[] {
+export function gemmaForwardRef(c: Gemma2Config, w: RefWeights, ids: ArrayLike<number>, batch: number, seq: number, upTo: number, onInput?: ModuleInputHook): Float64Array[] {
   const H = c.hiddenSize;
   const [nh, nkv, hd] = [c.numAttentionHeads, c.numKeyValueHeads, c.headDim];
   const out = Array.from({ length: upTo + 1 }, () => new Float64Array(batch * seq * H));
@@ -57,6 +60,7 @@ export function gemmaForwardRef(c: Gemma2Config, w: RefWeights, ids: ArrayLike<n
     for (let l = 0; l <= upTo; l++) {
       const L = (n: string): ArrayLike<number> => w(`model.layers.${l}.${n}.weight`);
       const h = rms(x, L('input_layernorm'), seq, H, c.rmsNormEps);
+      for (const m of ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj']) onInput?.(l, m, b, h);
       const q = linear(h, L('self_attn.q_proj'), seq, H, nh * hd);
       const k = linear(h, L('self_attn.k_proj'), seq, H, nkv * hd);
       const v = linear(h, L('self_attn.v_proj'), seq, H, nkv * hd);
@@ -85,12 +89,15 @@ export function gemmaForwardRef(c: Gemma2Config, w: RefWeights, ids: ArrayLike<n
           }
         }
       }
+      onInput?.(l, 'self_attn.o_proj', b, o);
       const a = rms(linear(o, L('self_attn.o_proj'), seq, nh * hd, H), L('post_attention_layernorm'), seq, H, c.rmsNormEps);
       for (let i = 0; i < x.length; i++) x[i] += a[i];
       const h2 = rms(x, L('pre_feedforward_layernorm'), seq, H, c.rmsNormEps);
+      for (const m of ['mlp.gate_proj', 'mlp.up_proj']) onInput?.(l, m, b, h2);
       const gate = linear(h2, L('mlp.gate_proj'), seq, H, c.intermediateSize);
       const up = linear(h2, L('mlp.up_proj'), seq, H, c.intermediateSize);
       const act = gate.map((gv, i) => 0.5 * gv * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (gv + 0.044715 * gv ** 3))) * up[i]);
+      onInput?.(l, 'mlp.down_proj', b, act);
       const m2 = rms(linear(act, L('mlp.down_proj'), seq, c.intermediateSize, H), L('post_feedforward_layernorm'), seq, H, c.rmsNormEps);
       for (let i = 0; i < x.length; i++) x[i] += m2[i];
       out[l].set(x, b * seq * H);

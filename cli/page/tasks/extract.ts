@@ -29,7 +29,7 @@ export interface ExtractStats extends ActivationStatsJson {
   positions: number;
   hidden: number;
   dtype: ModelDtype;
-  /** mean ‖scaling·B·A·x‖ of each adapted module (its local change) over all tokens */
+  /** mean ‖scaling·B·A·x‖ of each adapted module (its local change) over text tokens (BOS and padding excluded) */
   lora_local_norms: { adapter: string; layer: number; module: string; mean_norm: number }[];
 }
 
@@ -88,22 +88,23 @@ export function reportExtractionProgress(p: Parameters<NonNullable<ExtractCallba
 }
 
 function loraNormAccumulator() {
-  const passes = new Map<number, { tokens: number; norms: ForwardOutput['loraNorms'] }>();
+  const passes = new Map<number, ForwardOutput['loraNorms']>();
   return {
     onForward(ids: Int32Array, out: ForwardOutput): void {
-      passes.set(ids.byteOffset, { tokens: ids.length, norms: out.loraNorms });
+      passes.set(ids.byteOffset, out.loraNorms);
     },
-    means(tokens: number): ExtractStats['lora_local_norms'] {
-      const sums = new Map<string, { adapter: string; layer: number; module: string; sum: number }>();
-      for (const p of passes.values()) {
-        for (const n of p.norms) {
+    means(): ExtractStats['lora_local_norms'] {
+      const sums = new Map<string, { adapter: string; layer: number; module: string; sum: number; tokens: number }>();
+      for (const norms of passes.values()) {
+        for (const n of norms) {
           const key = `${n.adapter}|${n.module}`;
-          const e = sums.get(key) ?? { adapter: n.adapter, layer: n.layer, module: n.module, sum: 0 };
-          e.sum += n.meanNorm * p.tokens;
+          const e = sums.get(key) ?? { adapter: n.adapter, layer: n.layer, module: n.module, sum: 0, tokens: 0 };
+          e.sum += n.meanNorm * n.tokens;
+          e.tokens += n.tokens;
           sums.set(key, e);
         }
       }
-      return [...sums.values()].map((e) => ({ adapter: e.adapter, layer: e.layer, module: e.module, mean_norm: e.sum / tokens }));
+      return [...sums.values()].map((e) => ({ adapter: e.adapter, layer: e.layer, module: e.module, mean_norm: e.tokens > 0 ? e.sum / e.tokens : 0 }));
     },
   };
 }
@@ -134,7 +135,7 @@ export async function extract(args: ExtractArgs): Promise<ExtractStats> {
     hidden: manifest.hidden,
     dtype: args.dtype,
     ...stats,
-    lora_local_norms: lora.means(stats.tokens),
+    lora_local_norms: lora.means(),
   };
   await putOutput('stats.json', `${JSON.stringify(result, null, 2)}\n`);
   return result;

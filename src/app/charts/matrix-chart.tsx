@@ -18,7 +18,9 @@ export interface MatrixSvgProps {
   selected?: { row: number; col: number } | null;
 }
 
-const MARGIN: Margin = { top: 10, right: 10, bottom: 46, left: 64 };
+/** The margin every MatrixSvg is drawn with (figures that set marks beside a matrix align to it). */
+export const MATRIX_MARGIN: Margin = { top: 10, right: 10, bottom: 46, left: 64 };
+const MARGIN = MATRIX_MARGIN;
 
 export function MatrixSvg({ input, width, height, title, xLabel, yLabel, valueLabel, onHover, onLeave, onCellClick, selected }: MatrixSvgProps) {
   const L = matrixLayout(input, width, height, MARGIN);

@@ -1,5 +1,6 @@
 import { memo, useDeferredValue, type ComponentType } from 'react';
 import type { ResultMetrics } from '../../formats/index.js';
+import { AcrossAdaptersPanel } from '../charts/across-adapters-chart.js';
 import { AlignmentPanels } from '../charts/alignment-chart.js';
 import { AnglesPanel } from '../charts/angles-chart.js';
 import { CkaPanel } from '../charts/cka-chart.js';
@@ -8,12 +9,13 @@ import { DeltaNormPanel } from '../charts/delta-norm-chart.js';
 import { DensityPanels } from '../charts/density-chart.js';
 import { DosePanels } from '../charts/dose-chart.js';
 import { LensPanel } from '../charts/lens-chart.js';
+import { LocalWritesPanel } from '../charts/local-writes-chart.js';
 import { adapterOrder, layerOrder } from '../charts/panel-data.js';
 import { ReconstructionPanels } from '../charts/reconstruction-chart.js';
 import { WeightSpacePanel } from '../charts/weight-space-chart.js';
 
 function hasAny(m: ResultMetrics): boolean {
-  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length + m.dose.length > 0 || m.adapters.length > 0;
+  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length + m.dose.length + m.localWrites.length + m.acrossAdapters.length > 0 || m.adapters.length > 0;
 }
 
 type PanelProps = { metrics: ResultMetrics; width: number };
@@ -31,6 +33,8 @@ const DeltaNorms = panelOf(DeltaNormPanel, ['deltaNorms']);
 const WeightSpace = panelOf(WeightSpacePanel, ['weightSpace']);
 const LensView = panelOf(LensPanel, ['lens']);
 const Dose = panelOf(DosePanels, ['dose']);
+const LocalWrites = panelOf(LocalWritesPanel, ['localWrites', 'deltaNorms']);
+const AcrossAdapters = panelOf(AcrossAdaptersPanel, ['acrossAdapters']);
 const Reconstruction = panelOf(ReconstructionPanels, ['reconstruction', 'training']);
 const Alignment = panelOf(AlignmentPanels, ['alignment']);
 const Density = panelOf(DensityPanels, ['reconstruction']);
@@ -54,12 +58,14 @@ export const ResultsView = memo(function ResultsView({ metrics: latest }: { metr
         <DeltaNorms metrics={metrics} width={w} />
         <WeightSpace metrics={metrics} width={w} />
         <LensView metrics={metrics} width={w} />
+        <LocalWrites metrics={metrics} width={w} />
         <Reconstruction metrics={metrics} width={w} />
         <Alignment metrics={metrics} width={w} />
         <Density metrics={metrics} width={w} />
         <Angles metrics={metrics} width={w} />
         <CkaView metrics={metrics} width={w} />
         <Dose metrics={metrics} width={w} />
+        <AcrossAdapters metrics={metrics} width={w} />
       </div>
     </div>
   );

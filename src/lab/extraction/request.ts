@@ -80,8 +80,8 @@ export async function runExtraction(req: ExtractRequest, cb: ExtractCallbacks): 
         gpu,
         engine: {
           adapterNames: engine.adapterNames,
-          forward: async (ids, b, s) => {
-            const out = await engine.forward(ids, b, s);
+          forward: async (ids, b, s, counted) => {
+            const out = await engine.forward(ids, b, s, counted);
             try {
               cb.onForward?.(ids, out);
             } catch (e) {

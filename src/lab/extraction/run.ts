@@ -8,11 +8,13 @@ import {
   batchMoments,
   ftStream,
   mergeMoments,
+  type LocalWriteSum,
   type MomentStats,
   type RunManifest,
   type ShardPiece,
   type ShardStats,
   type StorageDtype,
+  TOKEN_KIND,
 } from '../../store/index.js';
 import type { PackedDataset } from '../dataset-pack.js';
 
@@ -45,7 +47,8 @@ export interface ExtractionInput {
 /** The part of GemmaEngine a run uses. */
 export interface ExtractionEngine {
   readonly adapterNames: readonly string[];
-  forward(ids: Int32Array, batch: number, seq: number): Promise<ForwardOutput>;
+  /** `counted` marks the tokens loraNorms are taken over (here: text tokens). */
+  forward(ids: Int32Array, batch: number, seq: number, counted?: Uint8Array): Promise<ForwardOutput>;
   dispose?(): void;
 }
 
@@ -104,8 +107,25 @@ function baseView(t: GpuTensor): GpuTensor {
   return { ...t, shape: [1, ...t.shape.slice(1)] };
 }
 
+interface ComputedShard {
+  pieces: ShardPiece[];
+  stats: ShardStats;
+  localWrites: LocalWriteSum[];
+}
+
+/** Adds one forward pass's mean local norms (each over its own counted tokens) to float64 sums per module. */
+function addLocalWrites(sums: Map<string, LocalWriteSum>, norms: ForwardOutput['loraNorms']): void {
+  for (const n of norms) {
+    const key = `${n.adapter}|${n.module}`;
+    const e = sums.get(key) ?? { adapter: n.adapter, layer: n.layer, module: n.module, sumNorm: 0, tokens: 0 };
+    e.sumNorm += n.meanNorm * n.tokens;
+    e.tokens += n.tokens;
+    sums.set(key, e);
+  }
+}
+
 /** Runs the forward passes of one shard and returns its pieces and statistics (nothing is stored here). */
-async function computeShard(opened: OpenedEngine, m: RunManifest, ds: PackedDataset, index: number, batchSize: number, signal: AbortSignal | undefined, onTokens: (n: number) => void): Promise<{ pieces: ShardPiece[]; stats: ShardStats }> {
+async function computeShard(opened: OpenedEngine, m: RunManifest, ds: PackedDataset, index: number, batchSize: number, signal: AbortSignal | undefined, onTokens: (n: number) => void): Promise<ComputedShard> {
   const { gpu, engine } = opened;
   const { seqLen: S, hidden: H } = m;
   const start = index * m.sequencesPerShard;
@@ -126,12 +146,14 @@ async function computeShard(opened: OpenedEngine, m: RunManifest, ds: PackedData
     const delta = Object.fromEntries(names.map((n, k) => [n, cur ? mergeMoments(cur.delta[n], deltas[k]) : deltas[k]]));
     stats[l] = { base: cur?.base ? mergeMoments(cur.base, base) : base, delta };
   };
+  const localWrites = new Map<string, LocalWriteSum>();
   for (let b0 = start; b0 < end; b0 += batchSize) {
     throwIfAborted(signal, 'extraction');
     const nb = Math.min(batchSize, end - b0);
-    const out = await engine.forward(ds.ids.subarray(b0 * S, (b0 + nb) * S), nb, S);
+    const kinds = ds.kinds.subarray(b0 * S, (b0 + nb) * S);
+    const out = await engine.forward(ds.ids.subarray(b0 * S, (b0 + nb) * S), nb, S, kinds.map((k) => (k === TOKEN_KIND.text ? 1 : 0)));
     try {
-      const kinds = ds.kinds.subarray(b0 * S, (b0 + nb) * S);
+      addLocalWrites(localWrites, out.loraNorms);
       const at = (b0 - start) * S * H;
       const per = nb * S * H;
       for (const l of m.layers) {
@@ -157,7 +179,7 @@ async function computeShard(opened: OpenedEngine, m: RunManifest, ds: PackedData
     const bar = key.indexOf('|');
     return { layer: Number(key.slice(0, bar)), stream: key.slice(bar + 1), data };
   });
-  return { pieces: list, stats };
+  return { pieces: list, stats, localWrites: [...localWrites.values()] };
 }
 
 /**
@@ -223,7 +245,7 @@ async function continueRun(start: RunManifest, ds: PackedDataset, batchSize: num
       throwIfAborted(ctx.signal, 'extraction');
       opened ??= await openChecked(ctx, m);
       const index = m.shards.length;
-      let shard: { pieces: ShardPiece[]; stats: ShardStats };
+      let shard: ComputedShard;
       try {
         shard = await computeShard(opened, m, ds, index, batchSize, ctx.signal, (t) => progress.update(t));
       } catch (e) {
@@ -232,7 +254,7 @@ async function continueRun(start: RunManifest, ds: PackedDataset, batchSize: num
         opened = null;
         continue;
       }
-      m = await store.writeShard(m.runId, index, shard.pieces, shard.stats);
+      m = await store.writeShard(m.runId, index, shard.pieces, shard.stats, shard.localWrites);
       result.shardsWritten++;
       progress.update(doneTokens());
       await ctx.onShard?.(m);

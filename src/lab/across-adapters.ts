@@ -1,0 +1,61 @@
+import { dictionaryCosines, directionCosines } from '../analysis/index.js';
+import type { AcrossAdapters, LocalWrite } from '../formats/index.js';
+import type { LocalWriteSum, RunManifest } from '../store/index.js';
+import type { TrainedSae } from './experiment-train.js';
+
+const MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+type ModuleKind = (typeof MODULES)[number];
+
+function moduleKind(name: string): ModuleKind {
+  const kind = MODULES.find((k) => name.endsWith(`.${k}`));
+  if (!kind) throw new Error(`local write of an unknown module ${name}`);
+  return kind;
+}
+
+/**
+ * Each adapted module's mean local write ‖scaling·B·A·x‖ over the run's text tokens, from the per-shard sums in
+ * the manifest (so a run paused and resumed adds up to the same numbers as one run straight through). Empty
+ * when a completed shard predates these records: a partial sum would mislead.
+ */
+export function localWritesOf(m: RunManifest, skip: string | null): LocalWrite[] {
+  if (m.shards.some((s) => !s.localWrites)) return [];
+  const sums = new Map<string, LocalWriteSum>();
+  for (const s of m.shards) {
+    for (const w of s.localWrites!) {
+      if (w.adapter === skip) continue;
+      const key = `${w.adapter}|${w.module}`;
+      const e = sums.get(key) ?? { ...w, sumNorm: 0, tokens: 0 };
+      e.sumNorm += w.sumNorm;
+      e.tokens += w.tokens;
+      sums.set(key, e);
+    }
+  }
+  const order = new Map(m.adapters.map((a, i) => [a.name, i]));
+  return [...sums.values()]
+    .map((e) => ({ adapter: e.adapter, layer: e.layer, module: moduleKind(e.module), meanNorm: e.tokens > 0 ? e.sumNorm / e.tokens : 0, tokens: e.tokens }))
+    .sort((a, b) => order.get(a.adapter)! - order.get(b.adapter)! || a.layer - b.layer || MODULES.indexOf(a.module) - MODULES.indexOf(b.module));
+}
+
+/**
+ * Per layer, the cosines between the adapters' mean deltas d̄ over text tokens (the lens's d̄: BOS and padding
+ * excluded), from the store's running statistics; the dictionary matrix waits for the SAEs.
+ */
+export function directionCosinesOf(m: RunManifest, adapters: readonly string[]): AcrossAdapters[] {
+  if (adapters.length === 0) return [];
+  return m.layers.map((layer) => {
+    const st = m.stats[String(layer)];
+    return { layer, labels: [...adapters], directionCosine: directionCosines(adapters.map((a) => st.delta[a].mean)), dictionaryCosine: null };
+  });
+}
+
+/** Fills in each layer's dictionary matrix from the first-seed delta SAE of every adapter (lowest seed). */
+export function withDictionaryCosines(across: readonly AcrossAdapters[], saes: readonly TrainedSae[]): AcrossAdapters[] {
+  return across.map((a) => {
+    const decoders = a.labels.map((adapter) => {
+      const first = saes.filter((s) => s.layer === a.layer && s.adapter === adapter).sort((x, y) => x.seed - y.seed)[0];
+      if (!first) throw new Error(`no delta SAE for ${adapter} at layer ${a.layer}`);
+      return { rows: first.sae.dSae, cols: first.sae.dIn, data: first.sae.W_dec };
+    });
+    return { ...a, dictionaryCosine: dictionaryCosines(decoders) };
+  });
+}
