@@ -40,3 +40,11 @@ export function dictionaryCosines(decoders: readonly MatrixLike[]): number[][] {
   }
   return m;
 }
+
+/**
+ * m[i][j] = mean over the rows of rows[i] of their best cosine with any row of cols[j], every pair computed
+ * (rows[i] and cols[i] are two dictionaries of the same adapter, so the diagonal is its seed-to-seed agreement).
+ */
+export function crossDictionaryCosines(rows: readonly MatrixLike[], cols: readonly MatrixLike[]): number[][] {
+  return rows.map((r) => cols.map((c) => mean(maxCosine(r, c).maxCosA)));
+}

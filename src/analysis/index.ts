@@ -48,4 +48,4 @@ export type { GpuCompareOptions } from './gpu/compare-decoders.js';
 export type { GpuSaeEvalOptions } from './gpu/sae-evaluate.js';
 export type { LensLogitsOptions } from './gpu/lens-logits.js';
 export { compareDecodersGpu, evaluateSaeGpu, lensLogitsGpu, linearCkaGpu, maxCosineGpu, randomizedTopSubspaceGpu } from './gpu/lazy.js';
-export { dictionaryCosines, directionCosines } from './across-adapters.js';
+export { crossDictionaryCosines, dictionaryCosines, directionCosines } from './across-adapters.js';

@@ -99,8 +99,8 @@ export function metricsTables(m: ResultMetrics): Record<string, Table> {
       rows: m.localWrites.map((w) => [w.adapter, w.layer, w.module, w.meanNorm, w.tokens]),
     },
     across_adapters: {
-      columns: ['layer', 'a', 'b', 'direction_cosine', 'dictionary_mean_best_cosine_a_to_b'],
-      rows: m.acrossAdapters.flatMap((c) => c.labels.flatMap((a, i) => c.labels.map((b, j) => [c.layer, a, b, c.directionCosine[i][j], c.dictionaryCosine?.[i][j] ?? null]))),
+      columns: ['layer', 'a', 'b', 'direction_cosine', 'dictionary_mean_best_cosine_a_to_b', 'dictionary_a_first_seed_to_b_second_seed'],
+      rows: m.acrossAdapters.flatMap((c) => c.labels.flatMap((a, i) => c.labels.map((b, j) => [c.layer, a, b, c.directionCosine[i][j], c.dictionaryCosine?.[i][j] ?? null, c.crossSeed ? 1 : 0]))),
     },
     weight_space: {
       columns: ['adapter', 'layer', 'module', 'rank', 'scaling', 'frobenius', 'relative'],

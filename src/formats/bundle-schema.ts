@@ -224,6 +224,8 @@ export const AcrossAdaptersSchema = z
     labels: z.array(name).min(1).max(64),
     directionCosine: z.array(z.array(num).max(64)).max(64),
     dictionaryCosine: z.array(z.array(num).max(64)).max(64).nullable(),
+    /** true: rows are first-seed SAEs and columns second-seed ones (diagonal = seed-to-seed ceiling); false: first-seed SAEs on both sides (diagonal 1) */
+    crossSeed: z.boolean().default(false),
   })
   .refine((a) => square(a.labels.length)(a.directionCosine) && (a.dictionaryCosine === null || square(a.labels.length)(a.dictionaryCosine)), {
     message: 'matrices must be labels × labels',

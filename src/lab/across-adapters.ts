@@ -1,4 +1,4 @@
-import { dictionaryCosines, directionCosines } from '../analysis/index.js';
+import { crossDictionaryCosines, dictionaryCosines, directionCosines, type MatrixLike } from '../analysis/index.js';
 import type { AcrossAdapters, LocalWrite } from '../formats/index.js';
 import type { LocalWriteSum, RunManifest } from '../store/index.js';
 import type { TrainedSae } from './experiment-train.js';
@@ -44,18 +44,26 @@ export function directionCosinesOf(m: RunManifest, adapters: readonly string[]):
   if (adapters.length === 0) return [];
   return m.layers.map((layer) => {
     const st = m.stats[String(layer)];
-    return { layer, labels: [...adapters], directionCosine: directionCosines(adapters.map((a) => st.delta[a].mean)), dictionaryCosine: null };
+    return { layer, labels: [...adapters], directionCosine: directionCosines(adapters.map((a) => st.delta[a].mean)), dictionaryCosine: null, crossSeed: false };
   });
 }
 
-/** Fills in each layer's dictionary matrix from the first-seed delta SAE of every adapter (lowest seed). */
+/**
+ * Fills in each layer's dictionary matrix. Every adapter's SAE at a layer starts from the same initialisation
+ * (the run's seed), so first-seed SAEs compared with each other agree by construction after a short training:
+ * when every adapter has a second-seed SAE, row i is adapter i's first-seed SAE and column j adapter j's
+ * second-seed one, so no compared pair shares an initialisation and the diagonal is the seed-to-seed ceiling.
+ * Without second seeds (no ceiling control) the first-seed SAEs are compared, and `crossSeed` says so.
+ */
 export function withDictionaryCosines(across: readonly AcrossAdapters[], saes: readonly TrainedSae[]): AcrossAdapters[] {
   return across.map((a) => {
-    const decoders = a.labels.map((adapter) => {
-      const first = saes.filter((s) => s.layer === a.layer && s.adapter === adapter).sort((x, y) => x.seed - y.seed)[0];
-      if (!first) throw new Error(`no delta SAE for ${adapter} at layer ${a.layer}`);
-      return { rows: first.sae.dSae, cols: first.sae.dIn, data: first.sae.W_dec };
+    const bySeed = a.labels.map((adapter) => {
+      const own = saes.filter((s) => s.layer === a.layer && s.adapter === adapter).sort((x, y) => x.seed - y.seed);
+      if (own.length === 0) throw new Error(`no delta SAE for ${adapter} at layer ${a.layer}`);
+      return own.map((s): MatrixLike => ({ rows: s.sae.dSae, cols: s.sae.dIn, data: s.sae.W_dec }));
     });
-    return { ...a, dictionaryCosine: dictionaryCosines(decoders) };
+    const crossSeed = bySeed.every((d) => d.length >= 2);
+    const dictionaryCosine = crossSeed ? crossDictionaryCosines(bySeed.map((d) => d[0]), bySeed.map((d) => d[1])) : dictionaryCosines(bySeed.map((d) => d[0]));
+    return { ...a, dictionaryCosine, crossSeed };
   });
 }

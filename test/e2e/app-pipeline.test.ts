@@ -180,7 +180,12 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     // across adapters: both matrices per hooked layer, the dictionary one filled in by the evaluate stage
     expect(m.acrossAdapters.map((a) => [a.layer, a.labels])).toEqual([[1, ['r8', 'r16']], [2, ['r8', 'r16']]]);
     for (const a of m.acrossAdapters) {
-      expect([a.directionCosine[0][0], a.directionCosine[1][1], a.dictionaryCosine?.[0][0], a.dictionaryCosine?.[1][1]]).toEqual([1, 1, 1, 1]);
+      expect([a.directionCosine[0][0], a.directionCosine[1][1], a.crossSeed]).toEqual([1, 1, true]);
+      // first-seed rows against second-seed columns: the diagonal is each adapter's seed-to-seed ceiling
+      for (const [i, adapter] of a.labels.entries()) {
+        const ceiling = m.alignment.find((x) => x.layer === a.layer && x.adapter === adapter)?.ceiling;
+        if (ceiling) expect(a.dictionaryCosine![i][i]).toBeCloseTo(ceiling.meanMaxCos, 5);
+      }
       expect(a.directionCosine[0][1]).toBe(a.directionCosine[1][0]);
       expect(bundle.figures.get(`across-adapters-layer-${a.layer}`)).toContain(`data-value="${a.dictionaryCosine![0][1]}"`);
     }

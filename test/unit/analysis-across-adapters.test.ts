@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dictionaryCosines, directionCosines } from '../../src/analysis/index.js';
+import { crossDictionaryCosines, dictionaryCosines, directionCosines } from '../../src/analysis/index.js';
 import { fixtureGemmaScopeSae, fixtureJsonFile, fixtureNpy } from '../ref/analysis-load.js';
 import { cosineRef, meanBestCosineRef, meanDeltaRef } from '../ref/across-adapters.js';
 import { TOL } from '../tolerances.js';
@@ -23,6 +23,21 @@ describe('across adapters, CPU float64 (fixture deltas, decoders and SAE)', () =
     }
     // directed: A's 256 rows against B's 192 differ from the reverse
     expect(Math.abs(m[0][1] - m[1][0])).toBeGreaterThan(0.04);
+  });
+
+  it('the cross-seed dictionary matrix compares every row dictionary with every column dictionary, diagonal included (float64 brute force)', async () => {
+    const [a, b, sae] = await Promise.all([fixtureNpy('metrics/A.npy'), fixtureNpy('metrics/B.npy'), fixtureGemmaScopeSae()]);
+    const dec = { rows: sae.dSae, cols: sae.dIn, data: sae.W_dec };
+    const rows = [a, b];
+    const cols = [b, dec];
+    const m = crossDictionaryCosines(rows, cols);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        const want = meanBestCosineRef(rows[i].data, rows[i].rows, cols[j].data, cols[j].rows, 64);
+        expect(Math.abs(m[i][j] - want), `m[${i}][${j}]`).toBeLessThanOrEqual(TOL.cpuMetrics);
+      }
+    }
+    expect(Math.abs(m[0][0] - (await fixtureJsonFile<{ mean_max_cos_A: number }>('metrics/metrics.json')).mean_max_cos_A)).toBeLessThanOrEqual(TOL.cpuMetrics);
   });
 
   it('the direction matrix is the cosine between the fixture adapters’ mean deltas over non-BOS tokens, symmetric with unit diagonal', async () => {

@@ -15,8 +15,8 @@ function metrics(): ResultMetrics {
   ];
   const deltaNorms = [{ layer: 1, adapter: 'r8', meanDeltaNorm: 4, meanBaseNorm: 40, tokens: 92 }];
   const acrossAdapters = [
-    { layer: 2, labels: ['a', 'b'], directionCosine: [[1, -0.25], [-0.25, 1]], dictionaryCosine: null },
-    { layer: 1, labels: ['a', 'b'], directionCosine: [[1, 0.5], [0.5, 1]], dictionaryCosine: [[1, 0.3], [0.4, 1]] },
+    { layer: 2, labels: ['a', 'b'], directionCosine: [[1, -0.25], [-0.25, 1]], dictionaryCosine: null, crossSeed: false },
+    { layer: 1, labels: ['a', 'b'], directionCosine: [[1, 0.5], [0.5, 1]], dictionaryCosine: [[1, 0.3], [0.4, 1]], crossSeed: false },
   ];
   return { ...emptyMetrics(), localWrites, deltaNorms, acrossAdapters };
 }

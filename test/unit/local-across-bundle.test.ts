@@ -15,7 +15,7 @@ const MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj',
 async function acrossEntry(): Promise<AcrossAdapters> {
   const means = await Promise.all(NAMES.map(async (n) => meanDeltaRef((await fixtureNpy(`reference/adapters/${n}/delta.npy`)).data.subarray(96 * 64, 2 * 96 * 64), 4, 24, 64)));
   const c = cosineRef(means[0], means[1]);
-  return { layer: 1, labels: NAMES, directionCosine: [[1, c], [c, 1]], dictionaryCosine: [[1, 0.543266], [0.589248, 1]] };
+  return { layer: 1, labels: NAMES, directionCosine: [[1, c], [c, 1]], dictionaryCosine: [[1, 0.543266], [0.589248, 1]], crossSeed: false };
 }
 
 function localWrites(): LocalWrite[] {
@@ -48,10 +48,10 @@ describe('local writes and across-adapter matrices in the result bundle', () => 
     expect(t.local_writes.rows).toHaveLength(28);
     expect(t.local_writes.rows[8]).toEqual(['r4', 1, 'k_proj', 0.1 + 0.01 + 0.001, 92]);
     expect(t.across_adapters.rows).toEqual([
-      [1, 'r4', 'r4', 1, 1],
-      [1, 'r4', 'r8', across.directionCosine[0][1], 0.543266],
-      [1, 'r8', 'r4', across.directionCosine[1][0], 0.589248],
-      [1, 'r8', 'r8', 1, 1],
+      [1, 'r4', 'r4', 1, 1, 0],
+      [1, 'r4', 'r8', across.directionCosine[0][1], 0.543266, 0],
+      [1, 'r8', 'r4', across.directionCosine[1][0], 0.589248, 0],
+      [1, 'r8', 'r8', 1, 1, 0],
     ]);
 
     const lw = b.figures.get('local-writes-r8') ?? '';
@@ -82,7 +82,7 @@ describe('local writes and across-adapter matrices in the result bundle', () => 
     await expect(write({ acrossAdapters: [{ ...across, directionCosine: [[1, 0]] }] })).rejects.toThrow();
     await expect(write({ acrossAdapters: [{ ...across, dictionaryCosine: [[1], [0, 1]] }] })).rejects.toThrow();
     const many = Array.from({ length: 65 }, (_, i) => `a${i}`);
-    await expect(write({ acrossAdapters: [{ layer: 0, labels: many, directionCosine: many.map(() => many.map(() => 0)), dictionaryCosine: null }] })).rejects.toThrow();
+    await expect(write({ acrossAdapters: [{ layer: 0, labels: many, directionCosine: many.map(() => many.map(() => 0)), dictionaryCosine: null, crossSeed: false }] })).rejects.toThrow();
     await expect(write({ localWrites: [{ ...localWrites()[0], module: 'foo_proj' as 'q_proj' }] })).rejects.toThrow();
   });
 });

@@ -31,8 +31,8 @@ export function AcrossAdaptersFigure({ metrics, layer, width, height, tooltip }:
           width={width - half}
           height={height}
           title={`Delta-SAE dictionary mean best cosine, layer ${layer}`}
-          xLabel="adapter (matched in)"
-          yLabel="adapter (latents of)"
+          xLabel={metrics.acrossAdapters.find((a) => a.layer === layer)?.crossSeed ? 'adapter (matched in, second seed)' : 'adapter (matched in)'}
+          yLabel="adapter (latents of, first seed)"
           valueLabel="mean best cosine"
           onHover={tooltip?.show}
           onLeave={tooltip?.hide}
@@ -47,7 +47,9 @@ export function AcrossAdaptersPanel({ metrics, width }: { metrics: ResultMetrics
   const [sel, setSel] = useState<number | null>(null);
   const layer = pick(sel, layers);
   const tooltip = useTooltip();
-  const n = metrics.acrossAdapters.find((a) => a.layer === layer)?.labels.length ?? 1;
+  const entry = metrics.acrossAdapters.find((a) => a.layer === layer);
+  const n = entry?.labels.length ?? 1;
+  const crossSeed = entry?.crossSeed ?? false;
   return (
     <ChartFrame
       name="across-adapters"
@@ -55,8 +57,10 @@ export function AcrossAdaptersPanel({ metrics, width }: { metrics: ResultMetrics
       caption={
         <>
           Left: cosine between the adapters&apos; mean deltas d̄ (over text tokens, BOS excluded, as the lens takes it). Right: for the first-seed delta SAE of the row adapter, the mean over its
-          latents of the best cosine with any latent of the column adapter&apos;s (directed, row → column); hatched until the SAEs are trained. Every adapter&apos;s SAE at a layer
-          starts from the same initialisation (same seed), so briefly trained SAEs read high here by construction: set it against the seed-to-seed ceiling of the alignment panel.
+          latents of the best cosine with any latent of the column adapter&apos;s {crossSeed ? 'second-seed' : 'first-seed'} SAE (directed, row → column); hatched until the SAEs are trained.{' '}
+          {crossSeed
+            ? 'Every adapter’s SAEs of one seed share their initialisation, so rows and columns come from different seeds: the diagonal is each adapter’s seed-to-seed agreement, the ceiling an off-diagonal cell can be read against.'
+            : 'Without a second seed (the ceiling control is off) both sides are first-seed SAEs, which start from the same initialisation: briefly trained SAEs read high here by construction.'}
         </>
       }
       controls={layer !== null ? <Choice label="layer" value={layer} options={layers} onChange={setSel} /> : null}
