@@ -7,8 +7,11 @@ import { z } from 'zod';
  */
 
 export const BUNDLE_FORMAT = 'deltascope-bundle';
-/** 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens. */
-export const BUNDLE_VERSION = 2;
+/**
+ * 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens.
+ * 3 added delta-feature dashboards (`metrics.latents`); older bundles read with none.
+ */
+export const BUNDLE_VERSION = 3;
 
 const num = z.number();
 const name = z.string().min(1).max(200);
@@ -159,6 +162,66 @@ export const LensSchema = z.object({
 });
 export type Lens = z.infer<typeof LensSchema>;
 
+/** Most latents of one delta SAE the per-latent columns hold, and most full dashboards per SAE. */
+export const MAX_LATENTS = 131_072;
+export const MAX_DASHBOARDS = 256;
+const column = <T extends z.ZodTypeAny>(t: T) => z.array(t).max(MAX_LATENTS);
+
+/** A window of tokens around one top-activating token, with the latent's activation on each. */
+export const LatentContextSchema = z
+  .object({
+    sequence: count,
+    position: count,
+    activation: num,
+    /** position of the window's first token in its sequence */
+    start: count,
+    ids: z.array(count).max(64),
+    tokens: z.array(z.string().max(200)).max(64).nullable(),
+    acts: z.array(num).max(64),
+  })
+  .refine((c) => c.ids.length === c.acts.length && (c.tokens === null || c.tokens.length === c.ids.length), { message: 'ids, tokens and acts must have one entry per window token' });
+export type LatentContextRow = z.infer<typeof LatentContextSchema>;
+
+/** Full dashboard of one latent: top contexts, histogram of positive activations, logit effect of its decoder row. */
+export const LatentDashboardSchema = z.object({
+  index: count,
+  maxActivation: num,
+  contexts: z.array(LatentContextSchema).max(64),
+  histogram: HistogramSchema,
+  promoted: z.array(lensToken).max(100),
+  suppressed: z.array(lensToken).max(100),
+});
+export type LatentDashboard = z.infer<typeof LatentDashboardSchema>;
+
+export const LATENT_LABELS = ['new', 'between', 'shared'] as const;
+
+/**
+ * The latents of one delta SAE (the first seed's) at one (layer, adapter), over all `tokens` stored text
+ * tokens. Per latent i (columns): firing frequency; variance share = Σ_t ‖a_i(t)·W_dec[i]‖² / Σ_t ‖x_t‖²;
+ * nearest pretrained latent by decoder cosine and that cosine (null without a pretrained dictionary); label:
+ * 'new' if cosine < thresholds.newBelow, else 'shared' if cosine ≥ thresholds.sharedAtLeast, else 'between'
+ * (null without both controls). `dashboards` are the latents with the largest variance share, in that order.
+ */
+export const LatentSetSchema = z
+  .object({
+    layer,
+    adapter: name,
+    width: z.number().int().min(1).max(MAX_LATENTS),
+    tokens: count,
+    /** newBelow: upper end of the random-LoRA null's interval; sharedAtLeast: lower end of the seed-to-seed ceiling's */
+    thresholds: z.object({ newBelow: num, sharedAtLeast: num }).nullable(),
+    frequency: column(num),
+    varianceShare: column(num),
+    nearest: column(count.nullable()),
+    cosine: column(num.nullable()),
+    label: column(z.enum(LATENT_LABELS).nullable()),
+    dashboards: z.array(LatentDashboardSchema).max(MAX_DASHBOARDS),
+  })
+  .refine((s) => [s.frequency, s.varianceShare, s.nearest, s.cosine, s.label].every((c) => c.length === s.width), { message: 'every per-latent column must have width entries' })
+  .refine((s) => s.dashboards.every((d) => d.index < s.width), { message: 'dashboard index out of range' });
+export type LatentSet = z.infer<typeof LatentSetSchema>;
+export type LatentLabel = (typeof LATENT_LABELS)[number];
+
 export const ResultMetricsSchema = z.object({
   model: ModelSummarySchema.nullable(),
   adapters: z.array(AdapterSummarySchema).max(64),
@@ -171,6 +234,7 @@ export const ResultMetricsSchema = z.object({
   cka: z.array(CkaSchema).max(1024),
   weightSpace: z.array(WeightSpaceSchema).max(65_536),
   lens: z.array(LensSchema).max(65_536).default([]),
+  latents: z.array(LatentSetSchema).max(4096).default([]),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -187,6 +251,7 @@ export function emptyMetrics(): ResultMetrics {
     cka: [],
     weightSpace: [],
     lens: [],
+    latents: [],
   };
 }
 

@@ -5,7 +5,7 @@ import { lensLayout, tokenLabel } from '../../src/app/charts/lens-layout.js';
 import { renderFigures } from '../../src/app/figures.js';
 import { readBundle, writeBundle } from '../../src/formats/bundle.js';
 import { metricsTables } from '../../src/formats/bundle-csv.js';
-import { emptyMetrics, type Lens, type ResultMetrics } from '../../src/formats/bundle-schema.js';
+import { BUNDLE_VERSION, emptyMetrics, type Lens, type ResultMetrics } from '../../src/formats/bundle-schema.js';
 import { parseNpy, SafetensorsFile } from '../../src/formats/index.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 import { referenceLens, referenceMeanDelta, referenceOrder } from '../ref/analysis-lens.js';
@@ -49,7 +49,7 @@ describe('activation-difference lens in the result bundle', () => {
     const lens = await referenceLensEntry();
     const metrics = metricsWith([lens]);
     const b = await readBundle(await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
-    expect(b.manifest.version).toBe(2);
+    expect(b.manifest.version).toBe(BUNDLE_VERSION);
     expect(b.metrics.lens).toEqual([lens]);
     const csv = metricsTables(b.metrics).lens;
     expect(csv.columns).toEqual(['layer', 'adapter', 'position', 'tokens', 'side', 'rank', 'id', 'token', 'z']);
