@@ -7,12 +7,15 @@ import { angleKs } from './charts/angles-layout.js';
 import { CkaFigure } from './charts/cka-chart.js';
 import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
+import { LatentFigure } from './charts/latents-chart.js';
 import { LensFigure } from './charts/lens-chart.js';
 import { CurvesFigure, ReconBarsFigure } from './charts/reconstruction-chart.js';
 import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
 import { adapterOrder, layerOrder } from './charts/panel-data.js';
 
 const W = 720;
+/** Delta-feature dashboards drawn as figures per SAE. */
+const FIGURE_DASHBOARDS = 8;
 
 /**
  * Every figure of a result as standalone SVG text, drawn by the same components as the screen (static
@@ -47,6 +50,10 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
   for (const l of m.lens) {
     const rows = Math.max(l.promoted.length, l.suppressed.length, 1);
     figs[`lens-layer-${l.layer}-${l.adapter}`] = <LensFigure metrics={m} layer={l.layer} adapter={l.adapter} position="all" width={W} height={68 + 16 * rows} />;
+  }
+  // the first (largest-variance-share) dashboards of each delta SAE; the rest are in metrics.json
+  for (const s of m.latents) {
+    for (const d of s.dashboards.slice(0, FIGURE_DASHBOARDS)) figs[`latent-layer-${s.layer}-${s.adapter}-${d.index}`] = <LatentFigure set={s} index={d.index} width={W} />;
   }
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;

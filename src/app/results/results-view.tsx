@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, type ComponentType } from 'react';
+import { memo, useDeferredValue, useState, type ComponentType } from 'react';
 import type { ResultMetrics } from '../../formats/index.js';
 import { AlignmentPanels } from '../charts/alignment-chart.js';
 import { AnglesPanel } from '../charts/angles-chart.js';
@@ -6,13 +6,15 @@ import { CkaPanel } from '../charts/cka-chart.js';
 import { useWidth } from '../charts/controls.js';
 import { DeltaNormPanel } from '../charts/delta-norm-chart.js';
 import { DensityPanels } from '../charts/density-chart.js';
+import { LatentsPanel } from '../charts/latents-chart.js';
+import type { LatentQuery } from '../charts/latents-layout.js';
 import { LensPanel } from '../charts/lens-chart.js';
 import { adapterOrder, layerOrder } from '../charts/panel-data.js';
 import { ReconstructionPanels } from '../charts/reconstruction-chart.js';
 import { WeightSpacePanel } from '../charts/weight-space-chart.js';
 
 function hasAny(m: ResultMetrics): boolean {
-  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length > 0 || m.adapters.length > 0;
+  return m.deltaNorms.length + m.training.length + m.reconstruction.length + m.alignment.length + m.weightSpace.length + m.cka.length + m.lens.length + m.latents.length > 0 || m.adapters.length > 0;
 }
 
 type PanelProps = { metrics: ResultMetrics; width: number };
@@ -21,16 +23,18 @@ type PanelProps = { metrics: ResultMetrics; width: number };
  * A panel that draws again only when the results it shows change: its own fields, or the adapter and layer
  * order that sets its colours and rows. Partial results of a running pipeline touch one or two fields.
  */
-function panelOf(Panel: ComponentType<PanelProps>, fields: readonly (keyof ResultMetrics)[]) {
+function panelOf<P extends PanelProps>(Panel: ComponentType<P>, fields: readonly (keyof ResultMetrics)[], sameExtras: (a: P, b: P) => boolean = () => true) {
   const orderKey = (m: ResultMetrics) => `${adapterOrder(m).join('\n')}|${layerOrder(m).join(',')}`;
-  return memo(Panel, (a, b) => a.width === b.width && fields.every((f) => a.metrics[f] === b.metrics[f]) && orderKey(a.metrics) === orderKey(b.metrics));
+  return memo(Panel, (a, b) => a.width === b.width && fields.every((f) => a.metrics[f] === b.metrics[f]) && orderKey(a.metrics) === orderKey(b.metrics) && sameExtras(a, b));
 }
 
 const DeltaNorms = panelOf(DeltaNormPanel, ['deltaNorms']);
 const WeightSpace = panelOf(WeightSpacePanel, ['weightSpace']);
 const LensView = panelOf(LensPanel, ['lens']);
 const Reconstruction = panelOf(ReconstructionPanels, ['reconstruction', 'training']);
+// the alignment panel's click handler is a state setter (stable), so only the latents panel compares its extra prop
 const Alignment = panelOf(AlignmentPanels, ['alignment']);
+const Latents = panelOf(LatentsPanel, ['latents'], (a, b) => a.query === b.query);
 const Density = panelOf(DensityPanels, ['reconstruction']);
 const Angles = panelOf(AnglesPanel, ['principalAngles']);
 const CkaView = panelOf(CkaPanel, ['cka']);
@@ -42,6 +46,8 @@ const CkaView = panelOf(CkaPanel, ['cka']);
 export const ResultsView = memo(function ResultsView({ metrics: latest }: { metrics: ResultMetrics }) {
   const metrics = useDeferredValue(latest);
   const [ref, width] = useWidth<HTMLDivElement>();
+  // a click on an alignment cell or cosine bin lists that cell's / bin's latents in the delta-feature panel
+  const [latentQuery, setLatentQuery] = useState<LatentQuery | null>(null);
   // true while newer results than those drawn are being rendered (tests wait for it to clear)
   const pending = metrics !== latest;
   if (!hasAny(metrics)) return <div ref={ref} data-testid="results" data-pending={pending} />;
@@ -53,7 +59,8 @@ export const ResultsView = memo(function ResultsView({ metrics: latest }: { metr
         <WeightSpace metrics={metrics} width={w} />
         <LensView metrics={metrics} width={w} />
         <Reconstruction metrics={metrics} width={w} />
-        <Alignment metrics={metrics} width={w} />
+        <Alignment metrics={metrics} width={w} onShowLatents={setLatentQuery} />
+        <Latents metrics={metrics} width={w} query={latentQuery} />
         <Density metrics={metrics} width={w} />
         <Angles metrics={metrics} width={w} />
         <CkaView metrics={metrics} width={w} />
