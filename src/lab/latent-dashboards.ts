@@ -1,5 +1,5 @@
-import { latentScanGpu, lensLogitsGpu, lensVector, type LatentScanGpuResult, type LensReadout } from '../analysis/index.js';
-import type { Alignment, Gemma2Config, LatentLabel, LatentSet, LensTokenRow, SafetensorsCheckpoint, SaeWeights } from '../formats/index.js';
+import { latentScanGpu, lensLogitsGpu, lensVector, type LatentScanGpuResult, type LensReadout, type SaeDictionary } from '../analysis/index.js';
+import type { Alignment, Gemma2Config, LatentLabel, LatentSet, LensTokenRow, SafetensorsCheckpoint } from '../formats/index.js';
 import type { Gpu } from '../gpu/index.js';
 import type { ProgressCallback } from '../progress/index.js';
 import type { ActivationStore } from '../store/index.js';
@@ -17,7 +17,7 @@ export const LOGIT_EFFECT_TOP = 10;
 export interface LatentSae {
   layer: number;
   adapter: string;
-  sae: SaeWeights;
+  sae: SaeDictionary;
   /** per delta latent: best decoder cosine with the pretrained dictionary and the first latent attaining it */
   nearest: { maxCos: ArrayLike<number>; argmax: ArrayLike<number> } | null;
   alignment: Alignment | null;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { strToU8, strFromU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { latentRows } from '../../src/app/charts/latents-layout.js';
+import { dashboardLayout, labelRule, latentRows } from '../../src/app/charts/latents-layout.js';
 import { renderFigures } from '../../src/app/figures.js';
 import { readBundle, writeBundle } from '../../src/formats/bundle.js';
 import { metricsTables } from '../../src/formats/bundle-csv.js';
@@ -129,5 +129,30 @@ describe('latent labels and list', () => {
     expect(latentRows(set, undefined, 'shared')).toHaveLength(256 - Math.ceil(0.8 * 256));
     const token = set.dashboards[1].contexts[0].tokens![0];
     expect(latentRows(set, undefined, token).map((r) => r.index)).toContain(set.dashboards[1].index);
+  });
+});
+
+describe('latent dashboard layout', () => {
+  it('puts each context\'s peak token in the ninth column, shades by activation, and draws histogram bars in proportion', async () => {
+    const set = await referenceSet();
+    const d = set.dashboards[0];
+    const L = dashboardLayout(d, 13 * 40 + 24, { top: 10, right: 12, bottom: 10, left: 12 });
+    expect(L.contexts).toHaveLength(d.contexts.length);
+    for (const c of L.contexts) {
+      const peak = c.cells.filter((cell) => cell.peak);
+      expect(peak).toHaveLength(1);
+      expect(peak[0].x).toBeCloseTo(8 * 40, 9);
+      expect(peak[0].act).toBe(c.activation);
+    }
+    const top = Math.max(...d.histogram.counts);
+    L.bars.forEach((b, i) => expect(b.h).toBeCloseTo((L.histH * d.histogram.counts[i]) / top, 9));
+    expect(L.logits.bars.map((b) => [b.side, b.id])).toEqual([['promoted', 5], ['suppressed', 9]]);
+  });
+
+  it('states the thresholds, and says so when the two intervals overlap', async () => {
+    const set = await referenceSet();
+    expect(labelRule(set).join(' ')).toMatch(/new: cosine < 0\.300 .*shared: cosine ≥ 0\.800 .*between otherwise/);
+    expect(labelRule({ ...set, thresholds: { newBelow: 0.5, sharedAtLeast: 0.4 } }).join(' ')).toMatch(/overlap/);
+    expect(labelRule({ ...set, thresholds: null }).join(' ')).toMatch(/no label/);
   });
 });

@@ -7,7 +7,7 @@ import { dashboardLayout, labelRule, latentRows, latentSetOf, type LatentQuery }
 import { adapterOrder } from './panel-data.js';
 import { AxisBottom, SvgRoot } from './svg-parts.js';
 
-const MARGIN: Margin = { top: 64, right: 12, bottom: 12, left: 12 };
+const MARGIN: Margin = { top: 92, right: 12, bottom: 12, left: 12 };
 const LOGIT_COLORS = { promoted: '#1971c2', suppressed: '#c92a2a' } as const;
 /** Rows the list draws at once (the search narrows the rest). */
 const LIST_ROWS = 200;
@@ -27,7 +27,7 @@ export function LatentFigure({ set, index, width, tooltip }: { set: LatentSet; i
   const head = [
     `${title}: variance share ${pct(set.varianceShare[index])}, fires on ${pct(set.frequency[index])} of ${set.tokens} tokens${d ? `, max ${fmtExact(d.maxActivation)}` : ''}`,
     nearestText(set, index),
-    labelRule(set),
+    ...labelRule(set),
   ];
   if (!d) {
     return (
@@ -118,7 +118,7 @@ export function LatentsPanel({ metrics, width, query = null }: { metrics: Result
       caption={
         <>
           Latents of each delta SAE (first seed) over every stored text token, sorted by the share of the delta&apos;s variance each explains
-          (Σ‖a·W_dec[i]‖² / Σ‖x‖²). Full dashboards for the {set ? set.dashboards.length : 0} largest. {set ? labelRule(set) : ''}
+          (Σ‖a·W_dec[i]‖² / Σ‖x‖²). Full dashboards for the {set ? set.dashboards.length : 0} largest. {set ? labelRule(set).join(' ') : ''}
         </>
       }
       controls={

@@ -25,11 +25,13 @@ export function latentSetOf(m: ResultMetrics, layer: number, adapter: string): L
   return m.latents.find((s) => s.layer === layer && s.adapter === adapter) ?? null;
 }
 
-/** The label rule as text, with the thresholds of this set (or why there is no label). */
-export function labelRule(s: LatentSet): string {
+/** The label rule as lines of text, with the thresholds of this set (or why there is no label). */
+export function labelRule(s: LatentSet): string[] {
   const t = s.thresholds;
-  if (!t) return 'no label: the new/shared labels need a pretrained dictionary with both the random-LoRA and the seed-to-seed controls';
-  return `new: cosine < ${fmt(t.newBelow)} (upper end of the random-LoRA null's interval); shared: cosine ≥ ${fmt(t.sharedAtLeast)} (lower end of the seed-to-seed ceiling's interval); between otherwise`;
+  if (!t) return ['no label: the new/shared labels need a pretrained dictionary with both the random-LoRA and the seed-to-seed controls'];
+  const lines = [`new: cosine < ${fmt(t.newBelow)} (upper end of the random-LoRA null's interval);`, `shared: cosine ≥ ${fmt(t.sharedAtLeast)} (lower end of the seed-to-seed ceiling's interval); between otherwise.`];
+  if (t.sharedAtLeast <= t.newBelow) lines.push('Here the two intervals overlap, so no latent is between: every cosine not below the null counts as shared.');
+  return lines;
 }
 
 const fmt = (v: number) => v.toPrecision(3);
