@@ -67,7 +67,12 @@ export function AlignmentPanels({ metrics, width, onShowLatents }: { metrics: Re
         table={table}
         tooltip={tipA}
       >
-        <AlignmentFigure metrics={metrics} width={width} height={Math.max(220, 60 + 34 * Math.max(1, input.rows.length))} tooltip={tipA} selected={current}
+        <AlignmentFigure
+          metrics={metrics}
+          width={width}
+          height={Math.max(220, 60 + 34 * Math.max(1, input.rows.length))}
+          tooltip={tipA}
+          selected={current}
           onSelect={(row, col) => {
             setSel({ row, col });
             onShowLatents?.({ layer: Number(input.rows[row]), adapter: input.cols[col] });
