@@ -1,7 +1,7 @@
 import { latentScanGpu, lensLogitsGpu, lensVector, type LatentScanGpuResult, type LensReadout, type SaeDictionary } from '../analysis/index.js';
 import type { Alignment, Gemma2Config, LatentLabel, LatentSet, LensTokenRow, SafetensorsCheckpoint } from '../formats/index.js';
 import type { Gpu } from '../gpu/index.js';
-import type { ProgressCallback } from '../progress/index.js';
+import type { Progress, ProgressCallback } from '../progress/index.js';
 import type { ActivationStore } from '../store/index.js';
 
 /** Tied embedding and final norm, by their Hugging Face names (as the activation-difference lens). */
@@ -66,13 +66,19 @@ export async function runLatentDashboards(
   if (!m.complete) throw new Error(`run ${runId} is not complete; the dashboards need every shard`);
   const { ids, kinds } = await store.getDataset(runId);
   const scans: LatentScanGpuResult[] = [];
-  for (const s of saes) {
+  for (const [k, s] of saes.entries()) {
+    // one progress bar over all SAEs (every SAE scans the same tokens twice, so each is an equal share)
+    const onProgress = options.onProgress && ((p: Progress) => {
+      const done = k * p.total + p.done;
+      const total = saes.length * p.total;
+      options.onProgress!({ ...p, done, total, etaSeconds: p.perSecond > 0 ? (total - done) / p.perSecond : null });
+    });
     const pieces = m.shards.map((sh) => ({
       sequenceStart: sh.sequenceStart,
       sequences: sh.sequenceEnd - sh.sequenceStart,
       read: async () => ({ x: await store.readPiece(runId, s.layer, s.adapter, sh.index), kinds: kinds.subarray(sh.sequenceStart * m.seqLen, sh.sequenceEnd * m.seqLen) }),
     }));
-    scans.push(await latentScanGpu(gpu, s.sae, { seqLen: m.seqLen, pieces }, { dashboards: LATENT_DASHBOARDS, signal: options.signal, onProgress: options.onProgress }));
+    scans.push(await latentScanGpu(gpu, s.sae, { seqLen: m.seqLen, pieces }, { dashboards: LATENT_DASHBOARDS, signal: options.signal, onProgress }));
   }
   const g = await model.checkpoint.readF32(FINAL_NORM);
   const eps = model.config.rmsNormEps;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Progress } from '../../src/progress/index.js';
 import { ActivationStore, batchMoments, TOKEN_KIND, type ShardPiece, type ShardStats, type StoredDataset } from '../../src/store/index.js';
 import { LATENT_DASHBOARDS, LOGIT_EFFECT_TOP, runLatentDashboards } from '../../src/lab/latent-dashboards.js';
 import { testGpu } from '../helpers/gpu.js';
@@ -64,7 +65,14 @@ describe('delta-feature dashboards of a stored run (real IndexedDB, fixture mode
     }
     expect((await store.manifest(m.runId)).shards.map((s) => [s.sequenceStart, s.sequenceEnd])).toEqual([[0, 3], [3, 4]]);
 
-    const [set] = await runLatentDashboards(gpu, store, m.runId, model, [{ layer: 1, adapter: 'r16', sae, nearest: null, alignment: null }], { decode: (id) => `t${id}` });
+    const reports: Progress[] = [];
+    const twice = [1, 1].map(() => ({ layer: 1, adapter: 'r16', sae, nearest: null, alignment: null }));
+    const [set, again] = await runLatentDashboards(gpu, store, m.runId, model, twice, { decode: (id) => `t${id}`, onProgress: (p) => reports.push(p) });
+    expect(again).toEqual(set);
+    // one bar over both SAEs: each scans the 4 sequences twice
+    const scan = reports.filter((p) => p.stage === 'evaluate');
+    expect(scan.every((p, i) => p.total === 16 && (i === 0 || p.done >= scan[i - 1].done))).toBe(true);
+    expect(scan[scan.length - 1].done).toBe(16);
     await store.deleteRun(m.runId);
     const ref = referenceLatents({ ...sae, threshold: sae.threshold as Float32Array }, x, (t) => dataset.kinds[t] === TOKEN_KIND.text, seqLen);
     const d = sae.dSae;
