@@ -4,7 +4,7 @@ import { SafetensorsFile } from '../../src/formats/index.js';
 import { testGpu } from '../helpers/gpu.js';
 import { expectLensMatches } from '../helpers/lens-check.js';
 import { referenceLens } from '../ref/analysis-lens.js';
-import { referenceHistogram, referenceLatents } from '../ref/analysis-latents.js';
+import { referenceHistogram, referenceLatents, topkMargin } from '../ref/analysis-latents.js';
 import { fixtureBytes, fixtureGemmaScopeSae, fixtureJsonFile, fixtureNpy } from '../ref/analysis-load.js';
 
 const BOS = 2;
@@ -34,12 +34,17 @@ async function fixtureRun() {
 }
 
 describe('delta-feature dashboards on the GPU (fixture SAE on r16 layer-1 deltas, brute-force float64 reference)', () => {
-  for (const batchRows of [undefined, 30]) {
-    it(`frequency, variance share, top contexts and histograms match the reference (${batchRows ?? 'default'} rows per batch)`, async () => {
+  for (const [arch, batchRows] of [['jumprelu', undefined], ['jumprelu', 30], ['topk', 30]] as const) {
+    it(`frequency, variance share, top contexts and histograms match the reference (${arch}, ${batchRows ?? 'default'} rows per batch)`, async () => {
       const gpu = await testGpu();
-      const { sae, seqLen, x, kinds, pieces } = await fixtureRun();
+      const run = await fixtureRun();
+      const { seqLen, x, kinds, pieces } = run;
+      // TopK: the fixture's encoder with its 20 largest pre-activations per token (ReLU after), as SAELens' TopK
+      const sae = arch === 'topk' ? { ...run.sae, architecture: 'topk' as const, k: 20, threshold: undefined } : run.sae;
       const m = sae.dSae;
-      const ref = referenceLatents({ ...sae, threshold: sae.threshold as Float32Array }, x, (t) => kinds[t] === 0, seqLen);
+      const text = (t: number) => kinds[t] === 0;
+      if (arch === 'topk') expect(topkMargin({ ...sae, k: 20 }, x, text), 'k-th and (k+1)-th pre-activations must be clearly apart').toBeGreaterThan(1e-5);
+      const ref = referenceLatents({ ...sae, threshold: sae.threshold as Float32Array | undefined }, x, text, seqLen);
       const got = await latentScanGpu(gpu, sae, { seqLen, pieces }, { dashboards: DASHBOARDS, batchRows });
 
       expect(got.tokens).toBe(92);

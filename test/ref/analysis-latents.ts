@@ -12,6 +12,8 @@ export interface RefSae {
   b_enc: ArrayLike<number>;
   W_dec: ArrayLike<number>;
   threshold?: ArrayLike<number>;
+  /** TopK: only the k largest pre-activations of a token (then ReLU) */
+  k?: number;
 }
 
 export interface RefHit {
@@ -46,10 +48,15 @@ export function referenceLatents(sae: RefSae, x: ArrayLike<number>, text: (t: nu
     if (!text(t)) continue;
     tokens++;
     for (let j = 0; j < d; j++) energy += x[t * d + j] ** 2;
-    for (let i = 0; i < m; i++) {
+    const pres = Array.from({ length: m }, (_, i) => {
       let pre = sae.b_enc[i];
       for (let j = 0; j < d; j++) pre += x[t * d + j] * sae.W_enc[j * m + i];
-      const on = sae.threshold ? pre > sae.threshold[i] && pre > 0 : pre > 0;
+      return pre;
+    });
+    const cut = sae.k ? [...pres].sort((a, b) => b - a)[sae.k - 1] : -Infinity;
+    for (let i = 0; i < m; i++) {
+      const pre = pres[i];
+      const on = (sae.threshold ? pre > sae.threshold[i] : true) && pre > 0 && pre >= cut;
       const a = on ? pre : 0;
       acts[t * m + i] = a;
       if (a === 0) continue;
@@ -63,6 +70,22 @@ export function referenceLatents(sae: RefSae, x: ArrayLike<number>, text: (t: nu
   }
   for (const h of hits) h.sort((a, b) => b.activation - a.activation);
   return { tokens, frequency: fires.map((f) => f / tokens), varianceShare: sq.map((s) => s / energy), max, acts, hits };
+}
+
+/** Smallest gap, relative to the row's largest |pre|, between the k-th and (k+1)-th pre-activation of any text token. */
+export function topkMargin(sae: RefSae & { k: number }, x: ArrayLike<number>, text: (t: number) => boolean): number {
+  const { dIn: d, dSae: m } = sae;
+  let margin = Infinity;
+  for (let t = 0; t < x.length / d; t++) {
+    if (!text(t)) continue;
+    const pres = Array.from({ length: m }, (_, i) => {
+      let pre = sae.b_enc[i];
+      for (let j = 0; j < d; j++) pre += x[t * d + j] * sae.W_enc[j * m + i];
+      return pre;
+    }).sort((a, b) => b - a);
+    margin = Math.min(margin, (pres[sae.k - 1] - pres[sae.k]) / Math.max(...pres.map(Math.abs)));
+  }
+  return margin;
 }
 
 /** Counts of a latent's positive activations in `bins` equal bins over [0, max]; max goes in the last. */
