@@ -39,6 +39,8 @@ export type { LensReadout, LensToken } from './lens.js';
 export { DeltaMeans, LENS_POSITIONS, TopTokens, lensVector } from './lens.js';
 export type { DoseDeltas } from './dose.js';
 export { DOSE_ALPHAS, DOSE_LINEARITY_BINS, DOSE_ONSET_FRACTION, DOSE_RESPONSIVE_FRACTION, DOSE_TOP_LATENTS, doseLinearity, doseResponse, meanLatentActivations, meanRowNorm } from './dose.js';
+export type { ActsBlock, LatentContext, LatentScanResult } from './latents.js';
+export { CONTEXT_AFTER, CONTEXT_BEFORE, LATENT_CONTEXTS, LATENT_HISTOGRAM_BINS, LatentHistograms, LatentScan, histogramBin, topLatentsByShare } from './latents.js';
 // GPU paths (WebGPU; big decoders and held-out data), loaded lazily so this index stays importable in Node.
 export type { RowMatrix } from './gpu/row-source.js';
 export { rowMatrix } from './gpu/row-source.js';
@@ -47,5 +49,6 @@ export type { RandomizedSvdOptions, TopSubspace } from './gpu/randomized-svd.js'
 export type { GpuCompareOptions } from './gpu/compare-decoders.js';
 export type { GpuSaeEvalOptions } from './gpu/sae-evaluate.js';
 export type { LensLogitsOptions } from './gpu/lens-logits.js';
-export { compareDecodersGpu, evaluateSaeGpu, lensLogitsGpu, linearCkaGpu, maxCosineGpu, randomizedTopSubspaceGpu } from './gpu/lazy.js';
+export type { LatentScanGpuResult, LatentScanOptions, SequencePieces } from './gpu/latent-scan.js';
+export { compareDecodersGpu, evaluateSaeGpu, latentScanGpu, lensLogitsGpu, linearCkaGpu, maxCosineGpu, randomizedTopSubspaceGpu } from './gpu/lazy.js';
 export { crossDictionaryCosines, dictionaryCosines, directionCosines } from './across-adapters.js';

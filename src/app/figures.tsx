@@ -9,6 +9,7 @@ import { CkaFigure } from './charts/cka-chart.js';
 import { DeltaNormFigure } from './charts/delta-norm-chart.js';
 import { DensityFigure, L0Figure } from './charts/density-chart.js';
 import { DoseLatentFigure, DoseLinearityFigure, DoseNormFigure } from './charts/dose-chart.js';
+import { LatentFigure } from './charts/latents-chart.js';
 import { LensFigure } from './charts/lens-chart.js';
 import { figureHeight as localWritesHeight, LocalWritesFigure } from './charts/local-writes-chart.js';
 import { localWriteAdapters } from './charts/local-writes-layout.js';
@@ -17,6 +18,8 @@ import { WeightFigure, SpectrumFigure } from './charts/weight-space-chart.js';
 import { adapterOrder, layerOrder } from './charts/panel-data.js';
 
 const W = 720;
+/** Delta-feature dashboards drawn as figures per SAE. */
+const FIGURE_DASHBOARDS = 8;
 
 /**
  * Every figure of a result as standalone SVG text, drawn by the same components as the screen (static
@@ -59,6 +62,10 @@ export function renderFigures(m: ResultMetrics): Record<string, string> {
   }
   for (const adapter of localWriteAdapters(m)) figs[`local-writes-${adapter}`] = <LocalWritesFigure metrics={m} adapter={adapter} width={W} height={localWritesHeight(m, adapter)} />;
   for (const a of m.acrossAdapters) figs[`across-adapters-layer-${a.layer}`] = <AcrossAdaptersFigure metrics={m} layer={a.layer} width={W} height={Math.max(240, 90 + 46 * a.labels.length)} />;
+  // the first (largest-variance-share) dashboards of each delta SAE; the rest are in metrics.json
+  for (const s of m.latents) {
+    for (const d of s.dashboards.slice(0, FIGURE_DASHBOARDS)) figs[`latent-layer-${s.layer}-${s.adapter}-${d.index}`] = <LatentFigure set={s} index={d.index} width={W} />;
+  }
   const out: Record<string, string> = {};
   for (const [name, el] of Object.entries(figs)) out[name] = `<?xml version="1.0" encoding="UTF-8"?>\n${renderToStaticMarkup(el)}`;
   return out;

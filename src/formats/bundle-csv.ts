@@ -102,6 +102,22 @@ export function metricsTables(m: ResultMetrics): Record<string, Table> {
       columns: ['layer', 'a', 'b', 'direction_cosine', 'dictionary_mean_best_cosine_a_to_b', 'dictionary_a_first_seed_to_b_second_seed'],
       rows: m.acrossAdapters.flatMap((c) => c.labels.flatMap((a, i) => c.labels.map((b, j) => [c.layer, a, b, c.directionCosine[i][j], c.dictionaryCosine?.[i][j] ?? null, c.crossSeed ? 1 : 0]))),
     },
+    // per latent of each delta SAE; the dashboards' contexts and logit effects stay in metrics.json
+    latents: {
+      columns: ['layer', 'adapter', 'latent', 'variance_share', 'frequency', 'nearest_pretrained', 'cosine', 'label', 'new_below', 'shared_at_least', 'dashboard'],
+      rows: m.latents.flatMap((s) => {
+        const dash = new Set(s.dashboards.map((d) => d.index));
+        return s.frequency.map((f, i) => [s.layer, s.adapter, i, s.varianceShare[i], f, s.nearest[i], s.cosine[i], s.label[i], s.thresholds?.newBelow ?? null, s.thresholds?.sharedAtLeast ?? null, dash.has(i) ? 1 : 0]);
+      }),
+    },
+    latent_contexts: {
+      columns: ['layer', 'adapter', 'latent', 'rank', 'sequence', 'position', 'activation', 'window_start', 'ids', 'acts'],
+      rows: m.latents.flatMap((s) => s.dashboards.flatMap((d) => d.contexts.map((c, rank) => [s.layer, s.adapter, d.index, rank, c.sequence, c.position, c.activation, c.start, c.ids.join(' '), c.acts.join(' ')]))),
+    },
+    latent_logits: {
+      columns: ['layer', 'adapter', 'latent', 'side', 'rank', 'id', 'token', 'z'],
+      rows: m.latents.flatMap((s) => s.dashboards.flatMap((d) => (['promoted', 'suppressed'] as const).flatMap((side) => d[side].map((t, rank) => [s.layer, s.adapter, d.index, side, rank, t.id, t.token, t.z])))),
+    },
     weight_space: {
       columns: ['adapter', 'layer', 'module', 'rank', 'scaling', 'frobenius', 'relative'],
       rows: m.weightSpace.map((w) => [w.adapter, w.layer, w.module, w.rank, w.scaling, w.frobenius, w.relative]),

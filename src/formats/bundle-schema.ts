@@ -9,8 +9,8 @@ import { z } from 'zod';
 export const BUNDLE_FORMAT = 'deltascope-bundle';
 /**
  * 2 added the activation-difference lens (`metrics.lens`); version-1 bundles read with an empty lens.
- * 3 added dose-response (`metrics.dose`), local LoRA writes (`metrics.localWrites`) and the across-adapter matrices
- *   (`metrics.acrossAdapters`); older bundles read with all three empty.
+ * 3 added dose-response (`metrics.dose`), local LoRA writes (`metrics.localWrites`), the across-adapter matrices
+ *   (`metrics.acrossAdapters`) and delta-feature dashboards (`metrics.latents`); older bundles read with all four empty.
  */
 export const BUNDLE_VERSION = 3;
 
@@ -231,6 +231,65 @@ export const AcrossAdaptersSchema = z
     message: 'matrices must be labels × labels',
   });
 export type AcrossAdapters = z.infer<typeof AcrossAdaptersSchema>;
+/** Most latents of one delta SAE the per-latent columns hold, and most full dashboards per SAE. */
+export const MAX_LATENTS = 131_072;
+export const MAX_DASHBOARDS = 256;
+const column = <T extends z.ZodTypeAny>(t: T) => z.array(t).max(MAX_LATENTS);
+
+/** A window of tokens around one top-activating token, with the latent's activation on each. */
+export const LatentContextSchema = z
+  .object({
+    sequence: count,
+    position: count,
+    activation: num,
+    /** position of the window's first token in its sequence */
+    start: count,
+    ids: z.array(count).max(64),
+    tokens: z.array(z.string().max(200)).max(64).nullable(),
+    acts: z.array(num).max(64),
+  })
+  .refine((c) => c.ids.length === c.acts.length && (c.tokens === null || c.tokens.length === c.ids.length), { message: 'ids, tokens and acts must have one entry per window token' });
+export type LatentContextRow = z.infer<typeof LatentContextSchema>;
+
+/** Full dashboard of one latent: top contexts, histogram of positive activations, logit effect of its decoder row. */
+export const LatentDashboardSchema = z.object({
+  index: count,
+  maxActivation: num,
+  contexts: z.array(LatentContextSchema).max(64),
+  histogram: HistogramSchema,
+  promoted: z.array(lensToken).max(100),
+  suppressed: z.array(lensToken).max(100),
+});
+export type LatentDashboard = z.infer<typeof LatentDashboardSchema>;
+
+export const LATENT_LABELS = ['new', 'between', 'shared'] as const;
+
+/**
+ * The latents of one delta SAE (the first seed's) at one (layer, adapter), over all `tokens` stored text
+ * tokens. Per latent i (columns): firing frequency; variance share = Σ_t ‖a_i(t)·W_dec[i]‖² / Σ_t ‖x_t‖²;
+ * nearest pretrained latent by decoder cosine and that cosine (null without a pretrained dictionary); label:
+ * 'new' if cosine < thresholds.newBelow, else 'shared' if cosine ≥ thresholds.sharedAtLeast, else 'between'
+ * (null without both controls). `dashboards` are the latents with the largest variance share, in that order.
+ */
+export const LatentSetSchema = z
+  .object({
+    layer,
+    adapter: name,
+    width: z.number().int().min(1).max(MAX_LATENTS),
+    tokens: count,
+    /** newBelow: upper end of the random-LoRA null's interval; sharedAtLeast: lower end of the seed-to-seed ceiling's */
+    thresholds: z.object({ newBelow: num, sharedAtLeast: num }).nullable(),
+    frequency: column(num),
+    varianceShare: column(num),
+    nearest: column(count.nullable()),
+    cosine: column(num.nullable()),
+    label: column(z.enum(LATENT_LABELS).nullable()),
+    dashboards: z.array(LatentDashboardSchema).max(MAX_DASHBOARDS),
+  })
+  .refine((s) => [s.frequency, s.varianceShare, s.nearest, s.cosine, s.label].every((c) => c.length === s.width), { message: 'every per-latent column must have width entries' })
+  .refine((s) => s.dashboards.every((d) => d.index < s.width), { message: 'dashboard index out of range' });
+export type LatentSet = z.infer<typeof LatentSetSchema>;
+export type LatentLabel = (typeof LATENT_LABELS)[number];
 
 export const ResultMetricsSchema = z.object({
   model: ModelSummarySchema.nullable(),
@@ -247,6 +306,7 @@ export const ResultMetricsSchema = z.object({
   dose: z.array(DoseSchema).max(65_536).default([]),
   localWrites: z.array(LocalWriteSchema).max(65_536).default([]),
   acrossAdapters: z.array(AcrossAdaptersSchema).max(1024).default([]),
+  latents: z.array(LatentSetSchema).max(4096).default([]),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -266,6 +326,7 @@ export function emptyMetrics(): ResultMetrics {
     dose: [],
     localWrites: [],
     acrossAdapters: [],
+    latents: [],
   };
 }
 

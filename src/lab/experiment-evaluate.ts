@@ -7,6 +7,7 @@ import { withDictionaryCosines } from './across-adapters.js';
 import type { ExperimentOutput, StageContext } from './experiment.js';
 import { cosineSummary, fvuInterval, saeEval } from './experiment-summaries.js';
 import type { Trained, TrainedSae } from './experiment-train.js';
+import { runLatentDashboards, type LatentSae } from './latent-dashboards.js';
 
 const decoder = (s: SaeWeights): MatrixLike => ({ rows: s.dSae, cols: s.dIn, data: s.W_dec });
 
@@ -39,6 +40,7 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
   const alignment: Alignment[] = [];
   const principalAngles: PrincipalAngles[] = [];
   const cka: Cka[] = [];
+  const latentSaes: LatentSae[] = [];
 
   for (const layer of config.layers) {
     const pre = t.pretrained.get(layer) ?? null;
@@ -59,6 +61,8 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
       const deltaEval = saeEval(evaluateSae(first.sae, x, rows, { normScale: 1 }), first.sae.dSae, fvuInterval(x, enc.recon, rows, d, boot, seedBase));
       let pretrainedDirect = null;
       let pretrainedDiff = null;
+      const latentSae: LatentSae = { layer, adapter, sae: first.sae, nearest: null, alignment: null };
+      latentSaes.push(latentSae);
       if (pre) {
         const direct = preRecon(x);
         pretrainedDirect = saeEval(evaluateSae(pre, x, rows), pre.dSae, fvuInterval(x, direct, rows, d, boot, seedBase + 1));
@@ -70,6 +74,7 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
         }
         const observed = compareDecoders(decoder(first.sae), decoder(pre), { ks: config.principalK });
         const ceiling = second ? compareDecoders(decoder(first.sae), decoder(second.sae), { ks: config.principalK }) : null;
+        latentSae.nearest = { maxCos: observed.maxCosA, argmax: observed.argmaxA };
         alignment.push({
           layer,
           adapter,
@@ -78,6 +83,7 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
           floor: floor ? cosineSummary(floor, boot, seedBase + 5) : null,
           randomLora: randomLora ? cosineSummary(randomLora, boot, seedBase + 6) : null,
         });
+        latentSae.alignment = alignment[alignment.length - 1];
         for (const [k, angles] of Object.entries(observed.principalAngles)) {
           principalAngles.push({ layer, adapter, k: Number(k), angles, floor: floor?.principalAngles[k] ?? null });
         }
@@ -93,6 +99,13 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
   }
   progress.finish();
   ctx.publish((m) => ({ ...m, acrossAdapters: withDictionaryCosines(m.acrossAdapters, t.saes) }));
+  // dashboards read every stored delta (not only the held-out rows) and W_E, after the cheaper metrics are shown
+  const latents = await runLatentDashboards(t.gpu, t.store, t.runId, { checkpoint: t.checkpoint, config: t.modelConfig }, latentSaes, {
+    decode: (id) => t.tokenizer.decode([id], false),
+    signal: ctx.signal,
+    onProgress: ctx.onProgress,
+  });
+  ctx.publish((m) => ({ ...m, latents }));
 
   const saes: BundleSae[] = t.saes
     .filter((s) => s.seed === Math.min(...t.saes.filter((u) => u.layer === s.layer && u.adapter === s.adapter).map((u) => u.seed)))
@@ -107,7 +120,7 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
   const seeds: Record<string, number> = { run: config.seed, split: config.seed };
   for (const s of t.saes) seeds[`sae.layer${s.layer}.${s.adapter}.${s.seed === saesFirstSeed(t, s) ? 'a' : 'b'}`] = s.seed;
   return {
-    metrics: { ...ctx.results(), reconstruction, alignment, principalAngles, cka },
+    metrics: { ...ctx.results(), reconstruction, alignment, principalAngles, cka, latents },
     saes,
     seeds,
     inputs: t.inputs,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBundle, type Bundle } from '../../src/formats/index.js';
+import { parseNpz, readBundle, SafetensorsFile, type Bundle, type LatentSet } from '../../src/formats/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { panelDots, panelNumbers, screenshotPanels } from './app-panels.js';
 import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
@@ -35,6 +35,32 @@ async function doseDots(p: Page): Promise<typeof doseShown> {
     norms: await panelDots(p, 'dose-norms'),
     latents: await panelDots(p, 'dose-latents'),
   };
+}
+
+/** What the delta-feature panel shows: its (layer, adapter), the list's latent ids in order, and the open dashboard. */
+async function latentsShown(p: Page): Promise<{ layer: number; adapter: string; list: number[]; latent: number; contexts: { sequence: number; position: number }[] }> {
+  const panel = p.locator('[data-panel="latents"]');
+  const select = panel.locator('select');
+  const list = await panel.locator('tr[data-latent]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-latent'))));
+  const latent = Number(await panel.locator('svg g[data-latent]').getAttribute('data-latent'));
+  const contexts = await panel.locator('[data-context-rank]').evaluateAll((els) => els.map((e) => ({ sequence: Number(e.getAttribute('data-sequence')), position: Number(e.getAttribute('data-position')) })));
+  return { layer: Number(await select.nth(0).inputValue()), adapter: await select.nth(1).inputValue(), list, latent, contexts };
+}
+
+/** The bundle's latents of one (layer, adapter) as the panel lists them: by variance share, ties by index. */
+function latentOrder(set: LatentSet, cosine?: [number, number]): number[] {
+  return Array.from(set.varianceShare.keys())
+    .filter((i) => !cosine || (set.cosine[i] !== null && set.cosine[i]! >= cosine[0] && set.cosine[i]! < cosine[1]))
+    .sort((a, b) => set.varianceShare[b] - set.varianceShare[a] || a - b)
+    .slice(0, 200);
+}
+
+/** The panel shows the bundle's latents of its (layer, adapter) and the first one's top contexts. */
+function expectLatentsMatch(live: Awaited<ReturnType<typeof latentsShown>>, m: Bundle['metrics']): void {
+  const set = m.latents.find((s) => s.layer === live.layer && s.adapter === live.adapter)!;
+  expect(live.list).toEqual(latentOrder(set));
+  expect(live.latent).toBe(set.dashboards[0].index);
+  expect(live.contexts).toEqual(set.dashboards[0].contexts.map((c) => ({ sequence: c.sequence, position: c.position })));
 }
 
 function sampleText(): string {
@@ -198,6 +224,62 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     }
     const live = await lensShown(page);
     expect(live.ids).toEqual(m.lens.find((l) => l.layer === live.layer && l.adapter === live.adapter)!.promoted.map((t) => t.id));
+    // delta-feature dashboards of every (layer, real adapter); layer 1 has the pretrained dictionary and both controls
+    expect(m.latents.map((s) => `${s.layer}/${s.adapter}`).sort()).toEqual(m.deltaNorms.map((d) => `${d.layer}/${d.adapter}`).sort());
+    for (const s of m.latents) {
+      expect(s.width).toBe(128);
+      expect(s.tokens).toBe(m.deltaNorms.find((d) => d.layer === s.layer && d.adapter === s.adapter)!.tokens);
+      expect(s.dashboards).toHaveLength(48);
+      expect(s.dashboards[0].contexts.length).toBeGreaterThan(0);
+      expect(s.dashboards[0].promoted).toHaveLength(10);
+      expect(s.dashboards[0].contexts[0].tokens).not.toBeNull();
+      expect(s.thresholds === null).toBe(s.layer !== 1);
+      expect(s.label.every((l) => (l === null) === (s.layer !== 1))).toBe(true);
+      if (s.layer !== 1) expect([...s.cosine, ...s.nearest].every((v) => v === null)).toBe(true);
+    }
+    // nearest pretrained latent and its cosine against a float64 max-cosine of the bundle's decoder and the fixture's
+    const pre = parseNpz(new Uint8Array(readFileSync(path.join(FIXTURES_DIR, 'sae/params.npz'))), 'params.npz').get('W_dec')!.data as Float32Array;
+    for (const s of m.latents.filter((x) => x.layer === 1)) {
+      const sae = bundle.saes.find((x) => x.layer === 1 && x.adapter === s.adapter)!;
+      const dec = await (await SafetensorsFile.open(sae.weights, 'sae_weights.safetensors')).readF32('W_dec');
+      for (let i = 0; i < s.width; i++) {
+        const cos = Array.from({ length: 256 }, (_, j) => {
+          let ab = 0, aa = 0, bb = 0;
+          for (let k = 0; k < 64; k++) {
+            ab += dec[i * 64 + k] * pre[j * 64 + k];
+            aa += dec[i * 64 + k] ** 2;
+            bb += pre[j * 64 + k] ** 2;
+          }
+          return ab / Math.sqrt(aa * bb);
+        });
+        const best = Math.max(...cos);
+        expect(Math.abs(s.cosine[i]! - best)).toBeLessThanOrEqual(1e-5);
+        const second = Math.max(...cos.filter((_, j) => j !== cos.indexOf(best)));
+        if (best - second > 1e-5) expect(s.nearest[i]).toBe(cos.indexOf(best));
+        const t = s.thresholds!;
+        expect(s.label[i]).toBe(s.cosine[i]! < t.newBelow ? 'new' : s.cosine[i]! >= t.sharedAtLeast ? 'shared' : 'between');
+      }
+      const a = m.alignment.find((x) => x.layer === 1 && x.adapter === s.adapter)!;
+      expect(s.thresholds).toEqual({ newBelow: a.randomLora!.interval?.[1] ?? a.randomLora!.meanMaxCos, sharedAtLeast: a.ceiling!.interval?.[0] ?? a.ceiling!.meanMaxCos });
+    }
+    const first = await latentsShown(page);
+    expectLatentsMatch(first, m);
+    expect(bundle.figures.get(`latent-layer-${first.layer}-${first.adapter}-${first.latent}`)).toContain(`data-latent="${first.latent}"`);
+    // a click on an alignment cell lists that cell's latents; a click on a bin of its cosine histogram, those in the bin
+    const other = m.alignment.find((a) => `${a.layer}/${a.adapter}` !== `${first.layer}/${first.adapter}`)!;
+    await page.locator(`[data-panel="alignment"] [data-cell="${other.layer}/${other.adapter}"]`).click();
+    await expect.poll(async () => { const l = await latentsShown(page); return [l.layer, l.adapter]; }).toEqual([other.layer, other.adapter]);
+    const clicked = await latentsShown(page);
+    expectLatentsMatch(clicked, m);
+    const set = m.latents.find((s) => s.layer === other.layer && s.adapter === other.adapter)!;
+    const bins = other.observed.histogram;
+    const bin = bins.counts.findIndex((c) => c > 0);
+    // dispatched: the controls' step lines are drawn over the bars
+    await page.locator(`[data-panel="cosine-histogram"] [data-hist="observed"] rect[data-bin="${bin}"]`).dispatchEvent('click');
+    await page.getByTestId('latent-range').waitFor();
+    const inBin = await latentsShown(page);
+    expect(inBin.list).toEqual(latentOrder(set, [bins.edges[bin], bins.edges[bin + 1]]));
+    expect(inBin.list.length).toBe(bins.counts[bin]);
   });
 
   it('restores the same panels from the bundle after the store is cleared and the page reloaded', async () => {
@@ -212,6 +294,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     expect(await doseDots(page)).toEqual(doseShown);
     const restored = await lensShown(page);
     expect(restored.ids).toEqual(bundle.metrics.lens.find((l) => l.layer === restored.layer && l.adapter === restored.adapter)!.promoted.map((t) => t.id));
+    expectLatentsMatch(await latentsShown(page), bundle.metrics);
     await screenshotPanels(page, 'restored');
   });
 });

@@ -28,13 +28,15 @@ const SECTION_TOL: Record<keyof ResultMetrics, number> = {
   localWrites: TOL.heatmap,
   // mean-delta cosines and dictionaries of trained SAEs
   acrossAdapters: TOL.params,
+  // per-latent statistics of a trained delta SAE
+  latents: TOL.params,
 };
 
 /** Sections added in bundle version 3: a shipped bundle written before them holds none, and is not compared there. */
-const SINCE_V3 = new Set<keyof ResultMetrics>(['dose', 'localWrites', 'acrossAdapters']);
+const SINCE_V3 = new Set<keyof ResultMetrics>(['dose', 'localWrites', 'acrossAdapters', 'latents']);
 
 /** Keys whose numbers are counts or discrete decisions (§8: "exact"). */
-const EXACT = new Set(['tokens', 'nDead', 'width', 'counts', 'rank', 'modules', 'step', 'seed', 'layer', 'k', 'hiddenSize', 'numLayers', 'vocabSize', '0.5', '0.7', '0.9', 'id', 'position', 'latent', 'responsive', 'sequences', 'onset', 'alphas']);
+const EXACT = new Set(['tokens', 'nDead', 'width', 'counts', 'rank', 'modules', 'step', 'seed', 'layer', 'k', 'hiddenSize', 'numLayers', 'vocabSize', '0.5', '0.7', '0.9', 'id', 'position', 'latent', 'responsive', 'sequences', 'onset', 'alphas', 'sequence', 'start', 'index', 'nearest', 'ids']);
 
 function compare(got: unknown, want: unknown, path: string, tol: number, out: string[]): void {
   if (typeof want === 'number') {

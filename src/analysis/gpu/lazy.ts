@@ -13,6 +13,7 @@ import type { RowMatrix } from './row-source.js';
 import type { GpuSaeEvalOptions } from './sae-evaluate.js';
 import type { LensReadout } from '../lens.js';
 import type { LensLogitsOptions } from './lens-logits.js';
+import type { LatentScanGpuResult, LatentScanOptions, SequencePieces } from './latent-scan.js';
 
 /** Max cosine and argmax both ways on the GPU, chunked (see gpu/decoder-cosine.ts). */
 export async function maxCosineGpu(gpu: Gpu, a: RowMatrix, b: RowMatrix, options?: GpuMaxCosineOptions): Promise<GpuMaxCosine> {
@@ -42,4 +43,9 @@ export async function linearCkaGpu(gpu: Gpu, x: MatrixLike, y: MatrixLike, optio
 /** The activation-difference lens readout z = W_E · v of each lens vector, W_E streamed in row chunks (see gpu/lens-logits.ts). */
 export async function lensLogitsGpu(gpu: Gpu, vectors: readonly ArrayLike<number>[], embedding: RowMatrix, options?: LensLogitsOptions): Promise<LensReadout[]> {
   return (await import('./lens-logits.js')).lensLogitsGpu(gpu, vectors, embedding, options);
+}
+
+/** Delta-feature dashboard statistics of every latent over all stored deltas, encoded on the GPU (see gpu/latent-scan.ts). */
+export async function latentScanGpu(gpu: Gpu, sae: SaeDictionary, data: SequencePieces, options?: LatentScanOptions): Promise<LatentScanGpuResult> {
+  return (await import('./latent-scan.js')).latentScanGpu(gpu, sae, data, options);
 }

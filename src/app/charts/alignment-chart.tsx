@@ -4,6 +4,7 @@ import { fmtExact } from './axis-ticks.js';
 import { alignmentMatrix, cosineHistograms } from './alignment-layout.js';
 import { ChartFrame, useTooltip } from './chart-frame.js';
 import { HistogramSvg } from './histogram-chart.js';
+import type { LatentQuery } from './latents-layout.js';
 import { MatrixSvg } from './matrix-chart.js';
 
 type Tip = ReturnType<typeof useTooltip>;
@@ -26,7 +27,7 @@ export function AlignmentFigure({ metrics, width, height, tooltip, selected, onS
   );
 }
 
-export function CosineFigure({ alignment, width, height, tooltip }: { alignment: Alignment; width: number; height: number; tooltip?: Tip }) {
+export function CosineFigure({ alignment, width, height, tooltip, onBinClick }: { alignment: Alignment; width: number; height: number; tooltip?: Tip; onBinClick?: (lo: number, hi: number) => void }) {
   return (
     <HistogramSvg
       series={cosineHistograms(alignment)}
@@ -36,6 +37,7 @@ export function CosineFigure({ alignment, width, height, tooltip }: { alignment:
       xLabel="max cosine with the pretrained decoder"
       onHover={tooltip?.show}
       onLeave={tooltip?.hide}
+      onBarClick={onBinClick ? (key, lo, hi) => key === 'observed' && onBinClick(lo, hi) : undefined}
     />
   );
 }
@@ -45,7 +47,8 @@ function summary(a: Alignment): string {
   return [part('observed', a.observed), part('ceiling', a.ceiling), part('floor', a.floor), part('random LoRA', a.randomLora)].filter(Boolean).join(' · ');
 }
 
-export function AlignmentPanels({ metrics, width }: { metrics: ResultMetrics; width: number }) {
+/** `onShowLatents` (when the delta-feature panel is there) lists the latents of a clicked cell or histogram bin. */
+export function AlignmentPanels({ metrics, width, onShowLatents }: { metrics: ResultMetrics; width: number; onShowLatents?: (q: LatentQuery) => void }) {
   const [sel, setSel] = useState<{ row: number; col: number } | null>(null);
   const tipA = useTooltip();
   const tipB = useTooltip();
@@ -64,10 +67,20 @@ export function AlignmentPanels({ metrics, width }: { metrics: ResultMetrics; wi
         table={table}
         tooltip={tipA}
       >
-        <AlignmentFigure metrics={metrics} width={width} height={Math.max(220, 60 + 34 * Math.max(1, input.rows.length))} tooltip={tipA} selected={current} onSelect={(row, col) => setSel({ row, col })} />
+        <AlignmentFigure
+          metrics={metrics}
+          width={width}
+          height={Math.max(220, 60 + 34 * Math.max(1, input.rows.length))}
+          tooltip={tipA}
+          selected={current}
+          onSelect={(row, col) => {
+            setSel({ row, col });
+            onShowLatents?.({ layer: Number(input.rows[row]), adapter: input.cols[col] });
+          }}
+        />
       </ChartFrame>
       <ChartFrame name="cosine-histogram" title="Best-cosine histogram against its controls" caption={chosen ? `Layer ${chosen.layer}, ${chosen.adapter} — mean best cosine: ${summary(chosen)}` : 'Click a cell of the alignment matrix.'} table={table} tooltip={tipB}>
-        {chosen ? <CosineFigure alignment={chosen} width={width} height={260} tooltip={tipB} /> : <div className="panel-empty">No cell selected.</div>}
+        {chosen ? <CosineFigure alignment={chosen} width={width} height={260} tooltip={tipB} onBinClick={onShowLatents ? (lo, hi) => onShowLatents({ layer: chosen.layer, adapter: chosen.adapter, cosine: [lo, hi] }) : undefined} /> : <div className="panel-empty">No cell selected.</div>}
       </ChartFrame>
     </>
   );

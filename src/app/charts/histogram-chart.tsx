@@ -11,9 +11,11 @@ export interface HistogramSvgProps {
   xLabel: string;
   onHover?: (e: MouseEvent, text: string) => void;
   onLeave?: () => void;
+  /** a click on a bar of a 'bars' series: its key and the bin's edges */
+  onBarClick?: (series: string, lo: number, hi: number) => void;
 }
 
-export function HistogramSvg({ series, width, height, title, xLabel, onHover, onLeave }: HistogramSvgProps) {
+export function HistogramSvg({ series, width, height, title, xLabel, onHover, onLeave, onBarClick }: HistogramSvgProps) {
   const margin: Margin = { top: 30, right: 16, bottom: 44, left: 60 };
   const L = histogramLayout(series, width, height, margin);
   const edge = (v: number, log: boolean) => (log ? `10^${fmtExact(v)}` : fmtExact(v));
@@ -30,7 +32,20 @@ export function HistogramSvg({ series, width, height, title, xLabel, onHover, on
                 const dead = i === 0 && series[si].histogram.firstBinDead === true;
                 const tip = dead ? `${s.label} · dead (never fire): ${b.count} (${fmtExact(b.fraction)})` : `${s.label} · [${edge(b.lo, log)}, ${edge(b.hi, log)}): ${b.count} (${fmtExact(b.fraction)})`;
                 return (
-                  <rect key={i} x={b.x} y={b.y} width={b.w} height={b.h} fill={s.color} fillOpacity={0.75} onMouseMove={onHover ? (e) => onHover(e, tip) : undefined} onMouseLeave={onLeave}>
+                  <rect
+                    key={i}
+                    data-bin={i}
+                    x={b.x}
+                    y={b.y}
+                    width={b.w}
+                    height={b.h}
+                    fill={s.color}
+                    fillOpacity={0.75}
+                    onMouseMove={onHover ? (e) => onHover(e, tip) : undefined}
+                    onMouseLeave={onLeave}
+                    onClick={onBarClick ? () => onBarClick(s.key, b.lo, b.hi) : undefined}
+                    style={onBarClick ? { cursor: 'pointer' } : undefined}
+                  >
                     <title>{tip}</title>
                   </rect>
                 );
