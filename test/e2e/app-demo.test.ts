@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle, type ResultMetrics } from '../../src/formats/index.js';
 import { metricsDifferences } from '../helpers/metrics-compare.js';
 import { expectPanelsShow, panelsDrawnAt, screenshotPanels, watchPanelsDrawn } from './app-panels.js';
+import { expectChangeViewsShow } from './change-views.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
 /**
@@ -40,6 +41,7 @@ describe('the built-in demo (built app, real Chromium)', () => {
     const t = await panelsDrawnAt(page);
     console.log(`/?demo (vite preview): app mounted ${Math.round(t.app)} ms, every panel drawn from the shipped bundle ${Math.round(t.panels)} ms after navigation started`);
     await expectPanelsShow(page, shipped);
+    await expectChangeViewsShow(page, shipped);
     const sparsity = await page.locator('[data-testid="reading"] [data-reading="sparsity"]').textContent();
     const sparsest = [...shipped.reconstruction].sort((x, y) => x.deltaSae.meanL0 - y.deltaSae.meanL0)[0];
     expect(sparsity).toContain(`(layer ${sparsest.layer}, ${sparsest.adapter}) to `);
@@ -71,6 +73,7 @@ describe('the built-in demo (built app, real Chromium)', () => {
     await (await download).saveAs(file);
     const { metrics } = await readBundle(new Uint8Array(readFileSync(file)), 'demo-bundle.zip');
     await expectPanelsShow(page, metrics);
+    await expectChangeViewsShow(page, metrics);
     expect(metrics.reconstruction).toHaveLength(8);
     expect(metrics.alignment.every((a) => a.ceiling && a.floor && a.randomLora)).toBe(true);
     // The live run on this machine reproduces the shipped results (fixtures README §8 tolerances).

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNpz, readBundle, SafetensorsFile, type Bundle, type LatentSet } from '../../src/formats/index.js';
+import { parseNpz, readBundle, SafetensorsFile, type Bundle } from '../../src/formats/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
-import { panelDots, panelNumbers, screenshotPanels } from './app-panels.js';
+import { panelNumbers, screenshotPanels } from './app-panels.js';
+import { doseDots, expectLatentsMatch, latentOrder, latentsShown, lensShown, type DoseShown } from './change-views.js';
 import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
@@ -17,51 +18,7 @@ let page: Page;
 let bundle: Bundle;
 let bundlePath: string;
 let shown: Record<string, number>;
-let doseShown: { layer: number; adapter: string; norms: Record<string, number>; latents: Record<string, number> };
-
-/** The lens panel's selection and the ids of its promoted bars, in order. */
-async function lensShown(p: Page): Promise<{ layer: number; adapter: string; ids: number[] }> {
-  const select = p.locator('[data-panel="lens"] select');
-  const ids = await p.locator('[data-panel="lens"] [data-side="promoted"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
-  return { layer: Number(await select.nth(0).inputValue()), adapter: await select.nth(1).inputValue(), ids };
-}
-
-/** The dose-response panels' selection and their dots (norms keyed `adapter@α`, latents `latent-<j>@α`). */
-async function doseDots(p: Page): Promise<typeof doseShown> {
-  const select = p.locator('[data-panel="dose-latents"] select');
-  return {
-    layer: Number(await p.locator('[data-panel="dose-norms"] select').inputValue()),
-    adapter: await select.nth(1).inputValue(),
-    norms: await panelDots(p, 'dose-norms'),
-    latents: await panelDots(p, 'dose-latents'),
-  };
-}
-
-/** What the delta-feature panel shows: its (layer, adapter), the list's latent ids in order, and the open dashboard. */
-async function latentsShown(p: Page): Promise<{ layer: number; adapter: string; list: number[]; latent: number; contexts: { sequence: number; position: number }[] }> {
-  const panel = p.locator('[data-panel="latents"]');
-  const select = panel.locator('select');
-  const list = await panel.locator('tr[data-latent]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-latent'))));
-  const latent = Number(await panel.locator('svg g[data-latent]').getAttribute('data-latent'));
-  const contexts = await panel.locator('[data-context-rank]').evaluateAll((els) => els.map((e) => ({ sequence: Number(e.getAttribute('data-sequence')), position: Number(e.getAttribute('data-position')) })));
-  return { layer: Number(await select.nth(0).inputValue()), adapter: await select.nth(1).inputValue(), list, latent, contexts };
-}
-
-/** The bundle's latents of one (layer, adapter) as the panel lists them: by variance share, ties by index. */
-function latentOrder(set: LatentSet, cosine?: [number, number]): number[] {
-  return Array.from(set.varianceShare.keys())
-    .filter((i) => !cosine || (set.cosine[i] !== null && set.cosine[i]! >= cosine[0] && set.cosine[i]! < cosine[1]))
-    .sort((a, b) => set.varianceShare[b] - set.varianceShare[a] || a - b)
-    .slice(0, 200);
-}
-
-/** The panel shows the bundle's latents of its (layer, adapter) and the first one's top contexts. */
-function expectLatentsMatch(live: Awaited<ReturnType<typeof latentsShown>>, m: Bundle['metrics']): void {
-  const set = m.latents.find((s) => s.layer === live.layer && s.adapter === live.adapter)!;
-  expect(live.list).toEqual(latentOrder(set));
-  expect(live.latent).toBe(set.dashboards[0].index);
-  expect(live.contexts).toEqual(set.dashboards[0].contexts.map((c) => ({ sequence: c.sequence, position: c.position })));
-}
+let doseShown: DoseShown;
 
 function sampleText(): string {
   const texts = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8')) as unknown;

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../../src/formats/index.js';
 import { expectPanelsShow, panelsDrawnAt, watchPanelsDrawn } from './app-panels.js';
+import { expectChangeViewsShow } from './change-views.js';
 import { launchChromium, OUTPUT_DIR } from './serve-app.js';
 
 /**
@@ -109,6 +110,7 @@ describe('README: npm run demo serves /?demo and the demo runs (Vite dev server,
     await (await download).saveAs(file);
     const { metrics } = await readBundle(new Uint8Array(readFileSync(file)), 'readme-demo-bundle.zip');
     await expectPanelsShow(page, metrics);
+    await expectChangeViewsShow(page, metrics);
     expect(pageErrors).toEqual([]);
   });
 });
