@@ -64,13 +64,14 @@ export function App() {
     }
   }, [store, wantsDemo]);
 
-  // The session (config, panel numbers, run status) is saved as it changes, so a reload can resume.
+  // The session (config, run status, panel numbers) is saved when the config, the run's status or a stage changes,
+  // so a reload can resume. Not on every partial result: saving clones every panel's numbers on this thread.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let last = store.get();
     return store.subscribe(() => {
       const now = store.get();
-      if (now.view.source !== 'live' || (now.metrics === last.metrics && now.run.status === last.run.status && now.draft === last.draft)) return;
+      if (now.view.source !== 'live' || (now.run.stageDone === last.run.stageDone && now.run.status === last.run.status && now.draft === last.draft)) return;
       last = now;
       if (timer === null) timer = setTimeout(() => { timer = null; void saveSession(store.get()); }, 1000);
     });

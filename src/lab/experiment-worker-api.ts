@@ -11,7 +11,8 @@ import type { RunConfig } from './run-config.js';
  */
 export function createExperimentApi() {
   return {
-    async run(config: RunConfig, locator: InputLocatorData, events: Remote<ExperimentEvents & ProxyMarked>, abort: Remote<AbortHandle & ProxyMarked>): Promise<ExperimentOutput> {
+    /** The run's output without its metrics: every result field has been published through `events` by then. */
+    async run(config: RunConfig, locator: InputLocatorData, events: Remote<ExperimentEvents & ProxyMarked>, abort: Remote<AbortHandle & ProxyMarked>): Promise<Omit<ExperimentOutput, 'metrics'>> {
       const signal = await signalOf(abort);
       // Callbacks travel on their own channel, so the result could overtake them: it waits until the
       // caller has taken every one (the last progress, log line and partial result arrive first).
@@ -27,7 +28,7 @@ export function createExperimentApi() {
         publish: (changed) => track(events.publish(changed)),
       };
       try {
-        const out = await runBrowserExperiment(config, locatorFromData(locator), inOrder, signal);
+        const { metrics: _published, ...out } = await runBrowserExperiment(config, locatorFromData(locator), inOrder, signal);
         // The SAE weights go back to the caller without a copy (several may share one buffer).
         return transfer(out, [...new Set(out.saes.map((s) => s.weights.buffer as ArrayBuffer))]);
       } finally {

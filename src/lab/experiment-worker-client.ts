@@ -1,5 +1,6 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { CancelledError, installComlinkErrorHandler, throwIfAborted } from '../errors/index.js';
+import { emptyMetrics } from '../formats/index.js';
 import { abortHandleOf } from './abort-handle.js';
 import type { ExperimentEvents, ExperimentOutput } from './experiment.js';
 import type { InputLocator } from './experiment-inputs.js';
@@ -45,10 +46,20 @@ export function experimentWorkerRunner(newWorker: () => Worker): ExperimentRunne
     async run(config, locator, events, signal) {
       throwIfAborted(signal, 'run');
       const w = (current ??= spawn(newWorker));
-      const remoteEvents = proxy(events);
+      // The results reach this side as they are published; the worker's answer leaves them out rather than
+      // send (and make this thread take in) a second copy of every number.
+      let metrics = emptyMetrics();
+      const remoteEvents = proxy<ExperimentEvents>({
+        ...events,
+        publish: (changed) => {
+          metrics = { ...metrics, ...changed };
+          events.publish(changed);
+        },
+      });
       const abort = abortHandleOf(signal);
       try {
-        return await Promise.race([w.api.run(config, locatorToData(locator), remoteEvents, abort), w.failed]);
+        const rest = await Promise.race([w.api.run(config, locatorToData(locator), remoteEvents, abort), w.failed]);
+        return { ...rest, metrics };
       } catch (e) {
         if (!(e instanceof CancelledError)) {
           w.api[releaseProxy]();

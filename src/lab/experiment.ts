@@ -87,7 +87,10 @@ export async function runExperiment<I, L, E, T>(plan: ExperimentPlan<I, L, E, T>
     const loaded = await step('load', plan.load, input);
     const extracted = await step('extract', plan.extract, loaded);
     const trained = await step('train', plan.train, extracted);
-    return await step('evaluate', plan.evaluate, trained);
+    const out = await step('evaluate', plan.evaluate, trained);
+    // whatever the output holds beyond what the stages published reaches the receiver too
+    ctx.publish(() => out.metrics);
+    return out;
   } catch (e) {
     if (signal.aborted && !(e instanceof CancelledError)) throw new CancelledError('run');
     throw e;

@@ -64,7 +64,7 @@ export function AcrossAdaptersPanel({ metrics, width }: { metrics: ResultMetrics
         </>
       }
       controls={layer !== null ? <Choice label="layer" value={layer} options={layers} onChange={setSel} /> : null}
-      table={metricsTables(metrics).across_adapters}
+      table={() => metricsTables(metrics).across_adapters}
       tooltip={tooltip}
     >
       {layer === null ? (

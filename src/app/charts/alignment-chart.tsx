@@ -57,7 +57,7 @@ export function AlignmentPanels({ metrics, width, onShowLatents }: { metrics: Re
   const first = metrics.alignment.find((a) => input.rows.includes(String(a.layer)) && input.cols.includes(a.adapter)) ?? null;
   const current = sel ?? (first ? { row: input.rows.indexOf(String(first.layer)), col: input.cols.indexOf(first.adapter) } : null);
   const chosen = current ? metrics.alignment.find((a) => String(a.layer) === input.rows[current.row] && a.adapter === input.cols[current.col]) ?? null : null;
-  const table = metricsTables(metrics).alignment;
+  const table = () => metricsTables(metrics).alignment;
   return (
     <>
       <ChartFrame

@@ -37,7 +37,7 @@ export function AnglesPanel({ metrics, width }: { metrics: ResultMetrics; width:
       title="Principal angles: delta SAE vs pretrained subspace"
       caption="Angles between the top-k right singular subspaces of the two decoders (0° = shared direction, 90° = orthogonal); dashed = two random subspaces."
       controls={<><Choice label="layer" value={layer} options={layers} onChange={setLayer} /><Choice label="k" value={k} options={ks.length ? ks : [k]} onChange={setK} /></>}
-      table={metricsTables(metrics).principal_angles}
+      table={() => metricsTables(metrics).principal_angles}
       tooltip={tip}
     >
       <AnglesFigure metrics={metrics} layer={layer} k={k} width={width} height={260} tooltip={tip} />

@@ -25,8 +25,8 @@ interface FrameProps {
   title: string;
   caption?: ReactNode;
   controls?: ReactNode;
-  /** The table behind the figure, exported as CSV. */
-  table?: Table;
+  /** The table behind the figure, exported as CSV; built only when asked for (it can span every result). */
+  table?: () => Table;
   tooltip: ReturnType<typeof useTooltip>;
   children: ReactNode;
 }
@@ -52,7 +52,7 @@ export function ChartFrame({ name, title, caption, controls, table, tooltip, chi
           <button type="button" onClick={exportSvg} title="Download the figure as SVG">SVG</button>
           <button type="button" onClick={() => void exportPng()} title="Download the figure as PNG">PNG</button>
           {table && (
-            <button type="button" onClick={() => download(`${name}.csv`, new Blob([toCsv(table)], { type: 'text/csv' }))} title="Download the numbers as CSV">
+            <button type="button" onClick={() => download(`${name}.csv`, new Blob([toCsv(table())], { type: 'text/csv' }))} title="Download the numbers as CSV">
               CSV
             </button>
           )}

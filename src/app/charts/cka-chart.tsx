@@ -24,7 +24,7 @@ export function CkaPanel({ metrics, width }: { metrics: ResultMetrics; width: nu
       title="Linear CKA between adapters' deltas"
       caption="Linear CKA (Kornblith et al. 2019) between the held-out delta activations of each pair, tokens as rows."
       controls={layers.length > 0 && layer !== null ? <Choice label="layer" value={layer} options={layers} onChange={setLayer} /> : null}
-      table={metricsTables(metrics).cka}
+      table={() => metricsTables(metrics).cka}
       tooltip={tip}
     >
       {layer === null ? <div className="panel-empty">Waiting for evaluation…</div> : <CkaFigure metrics={metrics} layer={layer} width={size + 90} height={size} tooltip={tip} />}

@@ -38,7 +38,7 @@ export function DeltaNormPanel({ metrics, width }: { metrics: ResultMetrics; wid
       title="Where the change lands: ‖delta‖ by layer × adapter"
       caption="Mean per-token L2 norm of resid_post(fine-tuned) − resid_post(base), BOS excluded; relative = divided by the base model's mean ‖resid_post‖."
       controls={<Choice label="scale" value={mode} options={['absolute', 'relative'] as const} onChange={setMode} />}
-      table={metricsTables(metrics).delta_norms}
+      table={() => metricsTables(metrics).delta_norms}
       tooltip={tooltip}
     >
       <DeltaNormFigure metrics={metrics} mode={mode} width={width} height={Math.max(220, 60 + 34 * Math.max(1, metrics.layers.length))} tooltip={tooltip} />

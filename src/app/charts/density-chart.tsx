@@ -48,7 +48,7 @@ export function DensityPanels({ metrics, width }: { metrics: ResultMetrics; widt
   const adapter = pick(adapterSel, adapters) ?? '';
   const tipA = useTooltip();
   const tipB = useTooltip();
-  const table = metricsTables(metrics).reconstruction;
+  const table = () => metricsTables(metrics).reconstruction;
   return (
     <>
       <ChartFrame name="density-l0" title="Sparsity against rank and depth" caption="Mean number of active latents per held-out token (L0) of each delta SAE; one line per layer." table={table} tooltip={tipA}>

@@ -69,7 +69,6 @@ export function DosePanels({ metrics, width }: { metrics: ResultMetrics; width: 
   const adapter = pick(adapterSel, adapters);
   if (layer === null || adapter === null) return null;
   const d = metrics.dose.find((x) => x.layer === layer && x.adapter === adapter);
-  const tables = metricsTables(metrics);
   const scope = d ? `${d.tokens} text tokens of ${d.sequences} held-out sequences` : '';
   return (
     <>
@@ -78,7 +77,7 @@ export function DosePanels({ metrics, width }: { metrics: ResultMetrics; width: 
         title="Dose-response: delta norm"
         caption={<>Each adapter's scaling multiplied by α, run as extra streams of one batch: mean per-token ‖delta‖ at each α ({scope}). α = 0 is the base model, α = 1 the adapter as trained.</>}
         controls={<Choice label="layer" value={layer} options={layers} onChange={setLayer} />}
-        table={tables.dose_norms}
+        table={() => metricsTables(metrics).dose_norms}
         tooltip={normTip}
       >
         <DoseNormFigure metrics={metrics} layer={layer} width={width} height={280} tooltip={normTip} />
@@ -98,7 +97,7 @@ export function DosePanels({ metrics, width }: { metrics: ResultMetrics; width: 
             <Choice label="adapter" value={adapter} options={adapters} onChange={setAdapter} />
           </>
         }
-        table={tables.dose_latents}
+        table={() => metricsTables(metrics).dose_latents}
         tooltip={latentTip}
       >
         <DoseLatentFigure metrics={metrics} layer={layer} adapter={adapter} width={width} height={340} tooltip={latentTip} />

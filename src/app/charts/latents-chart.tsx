@@ -129,7 +129,7 @@ export function LatentsPanel({ metrics, width, query = null }: { metrics: Result
           </>
         ) : null
       }
-      table={metricsTables(metrics).latents}
+      table={() => metricsTables(metrics).latents}
       tooltip={tip}
     >
       {!set ? (

@@ -77,7 +77,7 @@ export function LensPanel({ metrics, width }: { metrics: ResultMetrics; width: n
           </>
         ) : null
       }
-      table={metricsTables(metrics).lens}
+      table={() => metricsTables(metrics).lens}
       tooltip={tip}
     >
       {layer === null || adapter === null || position === null ? (

@@ -81,7 +81,7 @@ export function LocalWritesPanel({ metrics, width }: { metrics: ResultMetrics; w
         </>
       }
       controls={adapter !== null ? <Choice label="adapter" value={adapter} options={adapters} onChange={setSel} /> : null}
-      table={metricsTables(metrics).local_writes}
+      table={() => metricsTables(metrics).local_writes}
       tooltip={tooltip}
     >
       {adapter === null ? (

@@ -53,7 +53,6 @@ export function ReconstructionPanels({ metrics, width }: { metrics: ResultMetric
   const tipA = useTooltip();
   const tipB = useTooltip();
   const layerChoice = <Choice label="layer" value={layer} options={layers} onChange={setLayer} />;
-  const tables = metricsTables(metrics);
   return (
     <>
       <ChartFrame
@@ -61,7 +60,7 @@ export function ReconstructionPanels({ metrics, width }: { metrics: ResultMetric
         title="Delta-SAE training"
         caption="Training loss every logged step or fraction of variance unexplained on held-out deltas; dashed = second seed."
         controls={<>{layerChoice}<Choice label="show" value={metric} options={['loss', 'fvu'] as const} onChange={setMetric} format={(m) => (m === 'loss' ? 'train loss' : 'held-out FVU')} /></>}
-        table={tables.training}
+        table={() => metricsTables(metrics).training}
         tooltip={tipA}
       >
         <CurvesFigure metrics={metrics} layer={layer} metric={metric} width={width} height={280} tooltip={tipA} />
@@ -71,7 +70,7 @@ export function ReconstructionPanels({ metrics, width }: { metrics: ResultMetric
         title="Delta SAE vs pretrained dictionary"
         caption="Held-out FVU of the deltas: the delta SAE; the pretrained SAE encoding the delta directly; and the pretrained SAE as SAE(ft) − SAE(base). Lower is better; whiskers are bootstrap intervals."
         controls={layerChoice}
-        table={tables.reconstruction}
+        table={() => metricsTables(metrics).reconstruction}
         tooltip={tipB}
       >
         <ReconBarsFigure metrics={metrics} layer={layer} width={width} height={280} tooltip={tipB} />

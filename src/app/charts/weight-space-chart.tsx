@@ -63,7 +63,7 @@ export function WeightSpacePanel({ metrics, width }: { metrics: ResultMetrics; w
       title="Weight space: where the adapter writes"
       caption="Frobenius norm of each module's update ΔW = scaling·B·A (relative: over the base weight's norm), and the singular values of ΔW at one layer."
       controls={<><Choice label="adapter" value={adapter} options={adapters} onChange={setAdapter} /><Choice label="scale" value={mode} options={['frobenius', 'relative'] as const} onChange={setMode} /><Choice label="layer" value={layer} options={layers} onChange={setLayer} /></>}
-      table={metricsTables(metrics).weight_space}
+      table={() => metricsTables(metrics).weight_space}
       tooltip={tip}
     >
       <WeightFigure metrics={metrics} adapter={adapter} mode={mode} width={width} height={Math.max(200, 60 + 26 * layers.length)} tooltip={tip} />

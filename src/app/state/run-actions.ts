@@ -1,5 +1,5 @@
 import { CancelledError } from '../../errors/index.js';
-import type { ResultMetrics } from '../../formats/index.js';
+import { emptyMetrics } from '../../formats/index.js';
 import { experimentWorkerRunner, parseRunConfig } from '../../lab/index.js';
 import { emptyRun, type AppState, type LogLine } from './app-state.js';
 import { exportSource } from './bundle-actions.js';
@@ -9,13 +9,6 @@ import { runEvents } from './run-events.js';
 import type { Store } from './store.js';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** `next`, with each field whose content equals that of `shown` kept as the object already drawn from. */
-function keepUnchanged(shown: ResultMetrics, next: ResultMetrics): ResultMetrics {
-  const out = { ...next } as Record<keyof ResultMetrics, unknown>;
-  for (const k of Object.keys(next) as (keyof ResultMetrics)[]) if (JSON.stringify(shown[k]) === JSON.stringify(next[k])) out[k] = shown[k];
-  return out as ResultMetrics;
-}
 
 /** Every run goes to a module worker of its own; this thread only renders what it reports. */
 const runner = experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
@@ -46,6 +39,8 @@ export function createRunController(store: Store<AppState>) {
     exportSource.imported = null;
     store.set((st) => ({
       run: { ...(fresh ? emptyRun() : { ...st.run, stages: emptyRun().stages, stageDone: emptyRun().stageDone }), status: 'running', error: null },
+      // a fresh run's panels fill in from nothing; a resumed one keeps what it showed until the stages publish again
+      metrics: fresh ? emptyMetrics() : st.metrics,
       view: { source: 'live', bundleName: null, manifest: null, message: null },
     }));
     log('info', fresh ? `run "${config.name}" started` : `run "${config.name}" resumed`);
@@ -70,7 +65,7 @@ export function createRunController(store: Store<AppState>) {
       );
       events.flush();
       exportSource.live = output;
-      store.set((st) => ({ metrics: keepUnchanged(st.metrics, output.metrics), run: { ...st.run, status: 'done' } }));
+      store.set((st) => ({ metrics: output.metrics, run: { ...st.run, status: 'done' } }));
       log('info', 'run complete: export the bundle to keep or share the results');
     } catch (e) {
       events.flush();
