@@ -105,7 +105,8 @@ export async function evaluateStage(t: Trained, ctx: StageContext): Promise<Expe
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });
-  ctx.publish((m) => ({ ...m, latents }));
+  // one SAE's dashboards at a time: each crosses to the page as a message of its own, not all in one large one
+  for (const set of latents) ctx.publish((m) => ({ ...m, latents: [...m.latents, set] }));
 
   const saes: BundleSae[] = t.saes
     .filter((s) => s.seed === Math.min(...t.saes.filter((u) => u.layer === s.layer && u.adapter === s.adapter).map((u) => u.seed)))

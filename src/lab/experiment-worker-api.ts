@@ -25,7 +25,7 @@ export function createExperimentApi() {
         onStage: (stage, state) => track(events.onStage(stage, state)),
         onProgress: (p) => track(events.onProgress(p)),
         log: (level, text) => track(events.log(level, text)),
-        publish: (changed) => track(events.publish(changed)),
+        publish: (update) => track(events.publish(update)),
       };
       try {
         const { metrics: _published, ...out } = await runBrowserExperiment(config, locatorFromData(locator), inOrder, signal);

@@ -2,7 +2,7 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { CancelledError, installComlinkErrorHandler, throwIfAborted } from '../errors/index.js';
 import { emptyMetrics } from '../formats/index.js';
 import { abortHandleOf } from './abort-handle.js';
-import type { ExperimentEvents, ExperimentOutput } from './experiment.js';
+import { applyMetricsUpdate, type ExperimentEvents, type ExperimentOutput } from './experiment.js';
 import type { InputLocator } from './experiment-inputs.js';
 import { locatorToData } from './experiment-locator-data.js';
 import type { ExperimentApi } from './experiment-worker-api.js';
@@ -51,9 +51,9 @@ export function experimentWorkerRunner(newWorker: () => Worker): ExperimentRunne
       let metrics = emptyMetrics();
       const remoteEvents = proxy<ExperimentEvents>({
         ...events,
-        publish: (changed) => {
-          metrics = { ...metrics, ...changed };
-          events.publish(changed);
+        publish: (update) => {
+          metrics = applyMetricsUpdate(metrics, update);
+          events.publish(update);
         },
       });
       const abort = abortHandleOf(signal);

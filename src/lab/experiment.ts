@@ -47,15 +47,63 @@ export interface ExperimentPlan<I, L, E, T> {
   evaluate: Stage<T, ExperimentOutput>;
 }
 
+/**
+ * A change of the results, as small as it can travel: `set` replaces whole fields; `append` holds only the new
+ * elements of array fields that grew at their end (a panel filling in adapter by adapter sends each once).
+ */
+export interface MetricsUpdate {
+  set: Partial<ResultMetrics>;
+  append: Partial<ResultMetrics>;
+}
+
+type Fields = Record<keyof ResultMetrics, unknown>;
+
+/** The update that turns `prev` into `next`, comparing fields and array elements by identity. */
+export function metricsUpdate(prev: ResultMetrics, next: ResultMetrics): MetricsUpdate {
+  const set: Partial<Fields> = {};
+  const append: Partial<Fields> = {};
+  for (const k of Object.keys(next) as (keyof ResultMetrics)[]) {
+    const a = prev[k];
+    const b = next[k];
+    if (a === b) continue;
+    // an array whose elements are all still there, in place: only its new tail (if any) travels
+    if (Array.isArray(a) && Array.isArray(b) && b.length >= a.length && a.every((x, i) => x === b[i])) {
+      if (b.length > a.length) append[k] = b.slice(a.length);
+    } else set[k] = b;
+  }
+  return { set, append } as MetricsUpdate;
+}
+
+export function applyMetricsUpdate(m: ResultMetrics, u: MetricsUpdate): ResultMetrics {
+  const out: Fields = { ...m, ...u.set };
+  for (const [k, items] of Object.entries(u.append) as [keyof ResultMetrics, unknown[]][]) out[k] = [...(out[k] as unknown[]), ...items];
+  return out as ResultMetrics;
+}
+
+/** One update that does what `a` then `b` do. */
+export function mergeMetricsUpdates(a: MetricsUpdate, b: MetricsUpdate): MetricsUpdate {
+  const set: Partial<Fields> = { ...a.set };
+  const append: Partial<Fields> = { ...a.append };
+  for (const [k, v] of Object.entries(b.set) as [keyof ResultMetrics, unknown][]) {
+    set[k] = v;
+    delete append[k];
+  }
+  for (const [k, items] of Object.entries(b.append) as [keyof ResultMetrics, unknown[]][]) {
+    if (k in set) set[k] = [...(set[k] as unknown[]), ...items];
+    else append[k] = [...((append[k] as unknown[] | undefined) ?? []), ...items];
+  }
+  return { set, append } as MetricsUpdate;
+}
+
 export interface ExperimentEvents {
   onStage(stage: StageName, state: 'start' | 'done'): void;
   onProgress(p: Progress): void;
   log(level: LogLevel, text: string): void;
   /**
-   * The fields of the run's results that changed since the last call, each a new value; unchanged fields are
-   * left out, so a receiver that merges them keeps their identity (and whatever it drew from them).
+   * What changed in the run's results since the last call (see MetricsUpdate); unchanged fields are left out,
+   * so a receiver that applies it keeps their identity (and whatever it drew from them).
    */
-  publish(changed: Partial<ResultMetrics>): void;
+  publish(update: MetricsUpdate): void;
 }
 
 /** Runs the four stages in order; a cancelled signal stops between stages (and inside them, between batches). */
@@ -67,9 +115,9 @@ export async function runExperiment<I, L, E, T>(plan: ExperimentPlan<I, L, E, T>
     log: events.log,
     publish: (update) => {
       const next = update(metrics);
-      const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== metrics[k as keyof ResultMetrics])) as Partial<ResultMetrics>;
+      const diff = metricsUpdate(metrics, next);
       metrics = next;
-      if (Object.keys(changed).length > 0) events.publish(changed);
+      if (Object.keys(diff.set).length + Object.keys(diff.append).length > 0) events.publish(diff);
     },
     results: () => metrics,
   };

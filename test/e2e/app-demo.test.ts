@@ -6,6 +6,7 @@ import { readBundle, type ResultMetrics } from '../../src/formats/index.js';
 import { metricsDifferences } from '../helpers/metrics-compare.js';
 import { expectPanelsShow, panelsDrawnAt, screenshotPanels, watchPanelsDrawn } from './app-panels.js';
 import { expectChangeViewsShow } from './change-views.js';
+import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
 /**
@@ -27,6 +28,7 @@ describe('the built-in demo (built app, real Chromium)', () => {
     shipped = (await readBundle(new Uint8Array(readFileSync(SHIPPED)), SHIPPED)).metrics;
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
     await watchPanelsDrawn(page);
+    await recordLongTasks(page);
     await page.goto(`${app.url}?demo`);
     await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
   });
@@ -61,10 +63,23 @@ describe('the built-in demo (built app, real Chromium)', () => {
 
   // Up to ~45 min on two busy cores with SwiftShader (24 min was not enough there).
   it('"Run it live" reruns the demo to completion, and the bundle holds the numbers the panels show', { timeout: 2_700_000 }, async () => {
+    const runStart = await pageNow(page);
     await page.getByTestId('run-demo').click();
+    // The page stays responsive while the worker extracts and trains and the panels fill in.
+    const setupToggle = page.locator('details.setup > summary');
+    const opened = (el: Element) => (el.parentElement as HTMLDetailsElement).open;
+    await page.locator('[data-stage="extract"][data-done="false"] .stage-text').filter({ hasNotText: 'waiting' }).waitFor({ timeout: 1_200_000 });
+    const duringExtract = await clickLatencyMs(page, setupToggle, opened);
+    await page.locator('[data-stage="train"][data-done="false"] .stage-text').filter({ hasText: 'steps' }).waitFor({ timeout: 1_200_000 });
+    const duringTrain = await clickLatencyMs(page, setupToggle, opened);
     await page.locator('[data-testid="run-panel"][data-status="done"], [data-testid="run-panel"][data-status="failed"]').waitFor({ timeout: 2_640_000 });
     const log = await page.locator('.log').textContent();
     expect(await page.getByTestId('run-panel').getAttribute('data-status'), log ?? '').toBe('done');
+    const longest = await longestTaskSince(page, runStart);
+    console.log(`demo live run, main thread: longest task ${longest.maxMs.toFixed(0)} ms (${longest.count} over 50 ms); click → frame ${duringExtract.toFixed(0)} ms during extraction, ${duringTrain.toFixed(0)} ms during training`);
+    expect(longest.maxMs).toBeLessThan(100);
+    expect(duringExtract).toBeLessThan(200);
+    expect(duringTrain).toBeLessThan(200);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'demo-done.png'), fullPage: true });
     await screenshotPanels(page, 'demo');
     const download = page.waitForEvent('download');

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, InputError } from '../../src/errors/index.js';
-import { emptyMetrics, type ResultMetrics } from '../../src/formats/index.js';
+import { emptyMetrics } from '../../src/formats/index.js';
 import { demoRunConfig } from '../../src/lab/demo-config.js';
-import { runExperiment, type ExperimentOutput } from '../../src/lab/experiment.js';
+import { applyMetricsUpdate, mergeMetricsUpdates, metricsUpdate, runExperiment, type ExperimentOutput, type MetricsUpdate } from '../../src/lab/experiment.js';
 import { bundleContents } from '../../src/lab/experiment-bundle.js';
 import { demoPath, hubUrl, resolveInputs } from '../../src/lab/experiment-inputs.js';
 import { binLinear, densityToHistogram, fvuInterval } from '../../src/lab/experiment-summaries.js';
@@ -66,11 +66,13 @@ describe('the experiment plan', () => {
 
   it('runs the stages in order, passing each output on, and publishes partial results', async () => {
     const seen: string[] = [];
-    const published: Partial<ResultMetrics>[] = [];
+    const published: MetricsUpdate[] = [];
     const out = await runExperiment(
       {
         load: async (n: number, ctx) => {
           ctx.publish((m) => ({ ...m, layers: [n] }));
+          ctx.publish((m) => ({ ...m, layers: [...m.layers, 7] }));
+          ctx.publish((m) => ({ ...m, layers: [...m.layers] }));
           return n + 1;
         },
         extract: async (n) => n * 10,
@@ -83,9 +85,29 @@ describe('the experiment plan', () => {
     );
     expect(seen).toEqual(['load:start', 'load:done', 'extract:start', 'extract:done', 'train:start', 'train:done', 'evaluate:start', 'evaluate:done']);
     expect(out.seeds.run).toBe(20);
-    expect(out.metrics.layers).toEqual([1]);
-    // only the fields that changed cross to the receiver
-    expect(published).toEqual([{ layers: [1] }]);
+    expect(out.metrics.layers).toEqual([1, 7]);
+    // only the fields that changed cross to the receiver, of an array that grew at its end only the new elements,
+    // and a copy with the same elements not at all
+    expect(published).toEqual([
+      { set: {}, append: { layers: [1] } },
+      { set: {}, append: { layers: [7] } },
+    ]);
+  });
+
+  it('applies and merges result updates: set replaces a field, append extends it, a later set wins', () => {
+    const m = { ...emptyMetrics(), layers: [1] };
+    const a: MetricsUpdate = { set: { cka: [] }, append: { layers: [2] } };
+    const b: MetricsUpdate = { set: {}, append: { layers: [3] } };
+    const merged = mergeMetricsUpdates(a, b);
+    expect(applyMetricsUpdate(m, merged)).toEqual(applyMetricsUpdate(applyMetricsUpdate(m, a), b));
+    expect(applyMetricsUpdate(m, merged).layers).toEqual([1, 2, 3]);
+    expect(applyMetricsUpdate(m, mergeMetricsUpdates(merged, { set: { layers: [9] }, append: {} })).layers).toEqual([9]);
+    expect(applyMetricsUpdate(m, mergeMetricsUpdates({ set: { layers: [9] }, append: {} }, b)).layers).toEqual([9, 3]);
+    const next = applyMetricsUpdate(m, merged);
+    expect(next.deltaNorms).toBe(m.deltaNorms);
+    // an empty array replaced by another empty one is no change
+    expect(metricsUpdate(m, next)).toEqual({ set: {}, append: { layers: [2, 3] } });
+    expect(metricsUpdate(next, { ...next, layers: [4] })).toEqual({ set: { layers: [4] }, append: {} });
   });
 
   it('stops with CancelledError once the signal fires', async () => {

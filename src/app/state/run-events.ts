@@ -1,5 +1,4 @@
-import type { ResultMetrics } from '../../formats/index.js';
-import type { ExperimentEvents, StageName } from '../../lab/index.js';
+import { applyMetricsUpdate, mergeMetricsUpdates, type ExperimentEvents, type MetricsUpdate, type StageName } from '../../lab/index.js';
 import type { Progress } from '../../progress/index.js';
 import { STAGES, type AppState, type LogLine } from './app-state.js';
 import type { Store } from './store.js';
@@ -19,7 +18,8 @@ export interface RunEvents extends ExperimentEvents {
  */
 export function runEvents(store: Store<AppState>, log: (level: LogLine['level'], text: string) => void): RunEvents {
   let progress: Partial<Record<StageName, Progress>> = {};
-  let changed: Partial<ResultMetrics> = {};
+  const none = (): MetricsUpdate => ({ set: {}, append: {} });
+  let changed = none();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const flush = (): void => {
@@ -28,11 +28,12 @@ export function runEvents(store: Store<AppState>, log: (level: LogLine['level'],
     const p = progress;
     const c = changed;
     progress = {};
-    changed = {};
-    if (Object.keys(p).length === 0 && Object.keys(c).length === 0) return;
+    changed = none();
+    const results = Object.keys(c.set).length + Object.keys(c.append).length > 0;
+    if (Object.keys(p).length === 0 && !results) return;
     store.set((s) => ({
       run: Object.keys(p).length > 0 ? { ...s.run, stages: { ...s.run.stages, ...p } } : s.run,
-      metrics: Object.keys(c).length > 0 ? { ...s.metrics, ...c } : s.metrics,
+      metrics: results ? applyMetricsUpdate(s.metrics, c) : s.metrics,
     }));
   };
   const later = (): void => {
@@ -55,8 +56,8 @@ export function runEvents(store: Store<AppState>, log: (level: LogLine['level'],
       flush();
       log(level, text);
     },
-    publish(c) {
-      changed = { ...changed, ...c };
+    publish(update) {
+      changed = mergeMetricsUpdates(changed, update);
       later();
     },
   };
