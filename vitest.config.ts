@@ -65,8 +65,8 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 600_000,
           fileParallelism: false,
-          // after the other projects (which run together, group 0): the app's responsiveness is measured on a machine
-          // that is not also running the GPU suites
+          // a group of its own: Vitest runs the browser-mode gpu project beside whatever else shares its group, and
+          // the app's responsiveness is measured here on a machine that is not also running the GPU suites
           sequence: { groupOrder: 1 },
         },
       },
