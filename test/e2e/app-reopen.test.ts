@@ -50,7 +50,8 @@ describe('resuming after a reload without dropping the folders again (built app,
     await page.getByLabel('layers (resid_post)').fill('1');
     await page.getByLabel('width (latents)').fill('128');
     await page.getByLabel('k', { exact: true }).fill('8');
-    await page.getByLabel('steps').fill('24');
+    // enough steps that the run is still training when the page reloads
+    await page.getByLabel('steps').fill('600');
     await page.getByLabel('batch (tokens)').fill('64');
     await expect.poll(() => page.getByTestId('start-run').isDisabled()).toBe(false);
     await page.getByTestId('start-run').click();
@@ -58,6 +59,7 @@ describe('resuming after a reload without dropping the folders again (built app,
     // Reload once the deltas are stored and training runs: the page keeps nothing of the dropped files.
     await page.locator('[data-stage="train"] .stage-text').filter({ hasText: 'steps' }).waitFor({ timeout: 400_000 });
     await page.waitForTimeout(1500); // the session record is saved a second after it changes
+    expect(await page.getByTestId('run-panel').getAttribute('data-status')).toBe('running');
     await page.reload();
     await page.getByTestId('gpu-info').filter({ hasText: 'GPU:' }).waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="run-panel"][data-status="paused"]').waitFor({ timeout: 60_000 });
