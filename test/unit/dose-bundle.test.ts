@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { renderFigures } from '../../src/app/figures.js';
 import { readBundle, writeBundle } from '../../src/formats/bundle.js';
 import { metricsTables } from '../../src/formats/bundle-csv.js';
 import { emptyMetrics, type Dose, type ResultMetrics } from '../../src/formats/bundle-schema.js';
+import { readOlderBundle, TEST_MANIFEST } from '../helpers/bundle-fixtures.js';
 
 const ALPHAS = [0, 0.25, 0.5, 1, 1.5, 2];
 
@@ -24,21 +23,10 @@ const DOSE: Dose = {
   linearity: { edges: Array.from({ length: 11 }, (_, i) => i / 10), counts: [1, 0, 1, 0, 0, 0, 0, 0, 0, 0], scale: 'linear' },
 };
 
-const MANIFEST = {
-  app: { name: 'deltascope' as const, version: '0.1.0', commit: 'test' },
-  createdAt: '2026-12-04T23:00:00.000Z',
-  config: {},
-  seeds: {},
-  inputs: { model: null, adapters: [], tokenizer: null, dataset: null, pretrained: [] },
-  stages: { load: true, extract: true, train: true, evaluate: true },
-};
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
 describe('dose-response in the result bundle', () => {
   it('round-trips metrics.dose, writes its three CSV tables at full precision and its figures', async () => {
     const metrics: ResultMetrics = { ...emptyMetrics(), layers: [2], dose: [DOSE] };
-    const b = await readBundle(await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
+    const b = await readBundle(await writeBundle({ manifest: TEST_MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
     expect(b.manifest.version).toBe(3);
     expect(b.metrics.dose).toEqual([DOSE]);
     const t = metricsTables(b.metrics);
@@ -55,11 +43,7 @@ describe('dose-response in the result bundle', () => {
   });
 
   it('reads a version-2 bundle (before dose-response) with an empty dose', async () => {
-    const v2 = { ...emptyMetrics(), layers: [1] } as Partial<ResultMetrics>;
-    delete v2.dose;
-    const metricsJson = strToU8(JSON.stringify(v2));
-    const manifest = { format: 'deltascope-bundle', version: 2, ...MANIFEST, entries: [{ path: 'metrics.json', bytes: metricsJson.length, sha256: sha(metricsJson) }] };
-    const b = await readBundle(zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), 'metrics.json': metricsJson }), 'old.zip');
+    const b = await readOlderBundle(2, ['dose']);
     expect(b.manifest.version).toBe(2);
     expect(b.metrics.dose).toEqual([]);
     expect(Object.keys(renderFigures(b.metrics)).filter((k) => k.startsWith('dose'))).toEqual([]);
@@ -67,6 +51,6 @@ describe('dose-response in the result bundle', () => {
 
   it('refuses a dose row whose latents do not have one mean per α', async () => {
     const bad: ResultMetrics = { ...emptyMetrics(), dose: [{ ...DOSE, latents: [{ ...DOSE.latents[0], means: [1, 2] }] }] };
-    await expect(writeBundle({ manifest: MANIFEST, metrics: bad, saes: [], figures: {} })).rejects.toThrow();
+    await expect(writeBundle({ manifest: TEST_MANIFEST, metrics: bad, saes: [], figures: {} })).rejects.toThrow();
   });
 });

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { strToU8, strFromU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { dashboardLayout, labelRule, latentRows } from '../../src/app/charts/latents-layout.js';
 import { renderFigures } from '../../src/app/figures.js';
@@ -10,6 +9,7 @@ import { parseNpy, parseNpz } from '../../src/formats/index.js';
 import { latentLabel, latentThresholds } from '../../src/lab/latent-dashboards.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 import { referenceHistogram, referenceLatents } from '../ref/analysis-latents.js';
+import { readOlderBundle, TEST_MANIFEST } from '../helpers/bundle-fixtures.js';
 
 const BOS = 2;
 const DASHBOARDS = 3;
@@ -51,21 +51,11 @@ async function referenceSet(): Promise<LatentSet> {
   };
 }
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const MANIFEST = {
-  app: { name: 'deltascope' as const, version: '0.1.0', commit: 'test' },
-  createdAt: '2026-12-04T23:00:00.000Z',
-  config: {},
-  seeds: {},
-  inputs: { model: null, adapters: [], tokenizer: null, dataset: null, pretrained: [] },
-  stages: { load: true, extract: true, train: true, evaluate: true },
-};
-
 describe('delta-feature dashboards in the result bundle', () => {
   it('round-trip (metrics.json), CSV rows per latent and per context, and a figure per leading dashboard', async () => {
     const set = await referenceSet();
     const metrics: ResultMetrics = { ...emptyMetrics(), layers: [1], latents: [set] };
-    const bytes = await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) });
+    const bytes = await writeBundle({ manifest: TEST_MANIFEST, metrics, saes: [], figures: renderFigures(metrics) });
     const b = await readBundle(bytes, 'b.zip');
     expect(b.manifest.version).toBe(BUNDLE_VERSION);
     expect(b.metrics.latents).toEqual([set]);
@@ -83,11 +73,7 @@ describe('delta-feature dashboards in the result bundle', () => {
   });
 
   it('reads a version-2 bundle (before the dashboards) with no latents', async () => {
-    const v2 = { ...emptyMetrics(), layers: [1] } as Partial<ResultMetrics>;
-    delete v2.latents;
-    const metricsJson = strToU8(JSON.stringify(v2));
-    const manifest = { format: 'deltascope-bundle', version: 2, ...MANIFEST, entries: [{ path: 'metrics.json', bytes: metricsJson.length, sha256: sha(metricsJson) }] };
-    const b = await readBundle(zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), 'metrics.json': metricsJson }), 'old.zip');
+    const b = await readOlderBundle(2, ['latents']);
     expect(b.manifest.version).toBe(2);
     expect(b.metrics.latents).toEqual([]);
   });
@@ -95,7 +81,7 @@ describe('delta-feature dashboards in the result bundle', () => {
   it('refuses columns that do not match the width, and out-of-range dashboards', async () => {
     const set = await referenceSet();
     for (const bad of [{ ...set, frequency: set.frequency.slice(1) }, { ...set, dashboards: [{ ...set.dashboards[0], index: 256 }] }]) {
-      await expect(writeBundle({ manifest: MANIFEST, metrics: { ...emptyMetrics(), latents: [bad] }, saes: [], figures: {} })).rejects.toThrow();
+      await expect(writeBundle({ manifest: TEST_MANIFEST, metrics: { ...emptyMetrics(), latents: [bad] }, saes: [], figures: {} })).rejects.toThrow();
     }
   });
 });

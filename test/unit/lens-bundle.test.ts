@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { lensLayout, tokenLabel } from '../../src/app/charts/lens-layout.js';
 import { renderFigures } from '../../src/app/figures.js';
@@ -9,6 +7,7 @@ import { BUNDLE_VERSION, emptyMetrics, type Lens, type ResultMetrics } from '../
 import { parseNpy, SafetensorsFile } from '../../src/formats/index.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 import { referenceLens, referenceMeanDelta, referenceOrder } from '../ref/analysis-lens.js';
+import { readOlderBundle, TEST_MANIFEST } from '../helpers/bundle-fixtures.js';
 
 const TOP = 5;
 
@@ -29,26 +28,15 @@ async function referenceLensEntry(): Promise<Lens> {
   return { layer: 1, adapter: 'r8', tokens: 92, ...sides(referenceMeanDelta(d, ids, 64, 2)), positions: [{ position: 0, tokens: 4, ...sides(referenceMeanDelta(d, ids, 64, 2, 0)) }] };
 }
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
 function metricsWith(lens: Lens[]): ResultMetrics {
   return { ...emptyMetrics(), layers: [1], lens };
 }
-
-const MANIFEST = {
-  app: { name: 'deltascope' as const, version: '0.1.0', commit: 'test' },
-  createdAt: '2026-12-04T21:00:00.000Z',
-  config: {},
-  seeds: {},
-  inputs: { model: null, adapters: [], tokenizer: null, dataset: null, pretrained: [] },
-  stages: { load: true, extract: true, train: false, evaluate: false },
-};
 
 describe('activation-difference lens in the result bundle', () => {
   it('round-trips the lens (metrics.json), writes metrics/lens.csv at full precision and a figure per (layer, adapter)', async () => {
     const lens = await referenceLensEntry();
     const metrics = metricsWith([lens]);
-    const b = await readBundle(await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
+    const b = await readBundle(await writeBundle({ manifest: TEST_MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
     expect(b.manifest.version).toBe(BUNDLE_VERSION);
     expect(b.metrics.lens).toEqual([lens]);
     const csv = metricsTables(b.metrics).lens;
@@ -63,12 +51,7 @@ describe('activation-difference lens in the result bundle', () => {
   });
 
   it('reads a version-1 bundle (before the lens) with an empty lens', async () => {
-    const v1 = { ...emptyMetrics(), layers: [1] } as Partial<ResultMetrics>;
-    delete v1.lens;
-    const metricsJson = strToU8(JSON.stringify(v1));
-    const manifest = { format: 'deltascope-bundle', version: 1, ...MANIFEST, entries: [{ path: 'metrics.json', bytes: metricsJson.length, sha256: sha(metricsJson) }] };
-    const zip = zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), 'metrics.json': metricsJson });
-    const b = await readBundle(zip, 'old.zip');
+    const b = await readOlderBundle(1, ['lens']);
     expect(b.manifest.version).toBe(1);
     expect(b.metrics.lens).toEqual([]);
   });
@@ -76,7 +59,7 @@ describe('activation-difference lens in the result bundle', () => {
   it('refuses to write a lens token string longer than 200 characters', async () => {
     const lens = await referenceLensEntry();
     const bad = metricsWith([{ ...lens, promoted: [{ id: 1, token: 'x'.repeat(201), z: 1 }] }]);
-    await expect(writeBundle({ manifest: MANIFEST, metrics: bad, saes: [], figures: {} })).rejects.toThrow();
+    await expect(writeBundle({ manifest: TEST_MANIFEST, metrics: bad, saes: [], figures: {} })).rejects.toThrow();
   });
 });
 

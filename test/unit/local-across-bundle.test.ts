@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { renderFigures } from '../../src/app/figures.js';
 import { readBundle, writeBundle } from '../../src/formats/bundle.js';
@@ -7,6 +5,7 @@ import { metricsTables } from '../../src/formats/bundle-csv.js';
 import { BUNDLE_VERSION, emptyMetrics, type AcrossAdapters, type LocalWrite, type ResultMetrics } from '../../src/formats/bundle-schema.js';
 import { fixtureNpy } from '../ref/analysis-load.js';
 import { cosineRef, meanDeltaRef } from '../ref/across-adapters.js';
+import { readOlderBundle, TEST_MANIFEST } from '../helpers/bundle-fixtures.js';
 
 const NAMES = ['r4', 'r8'];
 const MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -22,23 +21,12 @@ function localWrites(): LocalWrite[] {
   return NAMES.flatMap((adapter, a) => [0, 1].flatMap((layer) => MODULES.map((module, k) => ({ adapter, layer, module, meanNorm: 0.1 * (a + 1) + 0.01 * layer + 0.001 * k, tokens: 92 }))));
 }
 
-const MANIFEST = {
-  app: { name: 'deltascope' as const, version: '0.1.0', commit: 'test' },
-  createdAt: '2026-12-04T23:00:00.000Z',
-  config: {},
-  seeds: {},
-  inputs: { model: null, adapters: [], tokenizer: null, dataset: null, pretrained: [] },
-  stages: { load: true, extract: true, train: true, evaluate: true },
-};
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
 describe('local writes and across-adapter matrices in the result bundle', () => {
   it('round-trip (metrics.json), write CSV rows at full precision and figures whose marks carry the numbers', async () => {
     const across = await acrossEntry();
     const deltaNorms = [{ layer: 1, adapter: 'r8', meanDeltaNorm: 3.8108, meanBaseNorm: 50, tokens: 92 }];
     const metrics: ResultMetrics = { ...emptyMetrics(), layers: [1], deltaNorms, localWrites: localWrites(), acrossAdapters: [across] };
-    const b = await readBundle(await writeBundle({ manifest: MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
+    const b = await readBundle(await writeBundle({ manifest: TEST_MANIFEST, metrics, saes: [], figures: renderFigures(metrics) }), 'b.zip');
     expect(b.manifest.version).toBe(BUNDLE_VERSION);
     expect(b.metrics.localWrites).toEqual(metrics.localWrites);
     expect(b.metrics.acrossAdapters).toEqual([across]);
@@ -66,19 +54,14 @@ describe('local writes and across-adapter matrices in the result bundle', () => 
   });
 
   it('reads a version-2 bundle (before these views) with both empty', async () => {
-    const v2 = { ...emptyMetrics(), layers: [1] } as Partial<ResultMetrics>;
-    delete v2.localWrites;
-    delete v2.acrossAdapters;
-    const metricsJson = strToU8(JSON.stringify(v2));
-    const manifest = { format: 'deltascope-bundle', version: 2, ...MANIFEST, entries: [{ path: 'metrics.json', bytes: metricsJson.length, sha256: sha(metricsJson) }] };
-    const b = await readBundle(zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), 'metrics.json': metricsJson }), 'old.zip');
+    const b = await readOlderBundle(2, ['localWrites', 'acrossAdapters']);
     expect(b.manifest.version).toBe(2);
     expect([b.metrics.localWrites, b.metrics.acrossAdapters]).toEqual([[], []]);
   });
 
   it('refuses matrices that are not labels × labels, unknown modules and more than 64 adapters', async () => {
     const across = await acrossEntry();
-    const write = (m: Partial<ResultMetrics>) => writeBundle({ manifest: MANIFEST, metrics: { ...emptyMetrics(), ...m }, saes: [], figures: {} });
+    const write = (m: Partial<ResultMetrics>) => writeBundle({ manifest: TEST_MANIFEST, metrics: { ...emptyMetrics(), ...m }, saes: [], figures: {} });
     await expect(write({ acrossAdapters: [{ ...across, directionCosine: [[1, 0]] }] })).rejects.toThrow();
     await expect(write({ acrossAdapters: [{ ...across, dictionaryCosine: [[1], [0, 1]] }] })).rejects.toThrow();
     const many = Array.from({ length: 65 }, (_, i) => `a${i}`);
