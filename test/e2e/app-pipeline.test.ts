@@ -8,6 +8,7 @@ import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { panelNumbers, screenshotPanels } from './app-panels.js';
 import { doseDots, expectLatentsMatch, latentOrder, latentsShown, lensShown, type DoseShown } from './change-views.js';
 import { clickLatencyMs, longestTaskSince, pageNow, recordLongTasks } from './responsiveness.js';
+import { fixtureCorpus } from './corpus.js';
 import { launchChromium, OUTPUT_DIR, serveApp, type ServedApp } from './serve-app.js';
 
 /** A whole run on the fixture model (d = 64) with two fixture adapters and the fixture SAE as the layer-1 dictionary. */
@@ -19,18 +20,6 @@ let bundle: Bundle;
 let bundlePath: string;
 let shown: Record<string, number>;
 let doseShown: DoseShown;
-
-function sampleText(): string {
-  const texts = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8')) as unknown;
-  const strings: string[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === 'string' && v.length > 40) strings.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(texts);
-  return Array.from({ length: 6 }, () => strings.join('\n\n')).join('\n\n');
-}
 
 describe('a full run on the fixtures, export, clear, import (built app, real Chromium)', () => {
   beforeAll(async () => {
@@ -51,7 +40,7 @@ describe('a full run on the fixtures, export, clear, import (built app, real Chr
     const dir = path.join(tmpdir(), `deltascope-e2e-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     const text = path.join(dir, 'sample.txt');
-    writeFileSync(text, sampleText());
+    writeFileSync(text, fixtureCorpus(6));
     // A Hub token typed into the setup must never reach the bundle.
     await page.getByRole('tab', { name: 'Hugging Face Hub' }).click();
     await page.getByLabel('Access token').fill('hf_E2E_SECRET_do_not_export');

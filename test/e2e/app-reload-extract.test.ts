@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { dropFiles } from './drop-files.js';
+import { fixtureCorpus } from './corpus.js';
 import { launchChromium, serveApp, type ServedApp } from './serve-app.js';
 import { storeSnapshot, type StoreSnapshot } from './store-snapshot.js';
 
@@ -22,18 +23,6 @@ const SHARD_MIB = 1 / 16;
 let app: ServedApp;
 let browser: Browser;
 let corpus: string;
-
-function datasetText(): string {
-  const texts = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'reference/long/texts.json'), 'utf8')) as unknown;
-  const strings: string[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === 'string' && v.length > 40) strings.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(texts);
-  return Array.from({ length: 60 }, () => strings.join('\n\n')).join('\n\n');
-}
 
 type StoredManifest = { numSequences: number; shards: unknown[]; numShards: number; complete: boolean };
 
@@ -98,7 +87,7 @@ describe('reloading the page in the middle of an extraction (built app, real Chr
     const dir = path.join(tmpdir(), `deltascope-reload-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     corpus = path.join(dir, 'corpus.txt');
-    writeFileSync(corpus, datasetText());
+    writeFileSync(corpus, fixtureCorpus(60));
   });
 
   afterAll(async () => {
