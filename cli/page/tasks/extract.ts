@@ -1,8 +1,8 @@
 import { InputError } from '../../../src/errors/index.js';
 import { fetchRequiredFile, parseNpy } from '../../../src/formats/index.js';
-import { datasetFormatOf, extractActivations, type ExtractCallbacks, type ExtractData, type ExtractRequest } from '../../../src/lab/index.js';
+import { addLocalWrites, datasetFormatOf, extractActivations, type ExtractCallbacks, type ExtractData, type ExtractRequest } from '../../../src/lab/index.js';
 import { MODEL_DTYPES, type ForwardOutput, type ModelDtype } from '../../../src/model/index.js';
-import { ActivationStore, type ActivationStatsJson } from '../../../src/store/index.js';
+import { ActivationStore, type ActivationStatsJson, type LocalWriteSum } from '../../../src/store/index.js';
 import { putOutput, reportProgress } from '../outputs.js';
 
 export interface ExtractArgs {
@@ -94,17 +94,9 @@ function loraNormAccumulator() {
       passes.set(ids.byteOffset, out.loraNorms);
     },
     means(): ExtractStats['lora_local_norms'] {
-      const sums = new Map<string, { adapter: string; layer: number; module: string; sum: number; tokens: number }>();
-      for (const norms of passes.values()) {
-        for (const n of norms) {
-          const key = `${n.adapter}|${n.module}`;
-          const e = sums.get(key) ?? { adapter: n.adapter, layer: n.layer, module: n.module, sum: 0, tokens: 0 };
-          e.sum += n.meanNorm * n.tokens;
-          e.tokens += n.tokens;
-          sums.set(key, e);
-        }
-      }
-      return [...sums.values()].map((e) => ({ adapter: e.adapter, layer: e.layer, module: e.module, mean_norm: e.tokens > 0 ? e.sum / e.tokens : 0 }));
+      const sums = new Map<string, LocalWriteSum>();
+      for (const norms of passes.values()) addLocalWrites(sums, norms);
+      return [...sums.values()].map((e) => ({ adapter: e.adapter, layer: e.layer, module: e.module, mean_norm: e.tokens > 0 ? e.sumNorm / e.tokens : 0 }));
     },
   };
 }

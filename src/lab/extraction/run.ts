@@ -114,7 +114,7 @@ interface ComputedShard {
 }
 
 /** Adds one forward pass's mean local norms (each over its own counted tokens) to float64 sums per module. */
-function addLocalWrites(sums: Map<string, LocalWriteSum>, norms: ForwardOutput['loraNorms']): void {
+export function addLocalWrites(sums: Map<string, LocalWriteSum>, norms: ForwardOutput['loraNorms']): void {
   for (const n of norms) {
     const key = `${n.adapter}|${n.module}`;
     const e = sums.get(key) ?? { adapter: n.adapter, layer: n.layer, module: n.module, sumNorm: 0, tokens: 0 };
