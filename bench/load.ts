@@ -77,7 +77,7 @@ async function writeShard(file: string, entries: Entry[], seed: number, padBytes
   }
 }
 
-async function writeCheckpoint(dir: string, layers: number, variant: 'sharded' | 'single-over-4GiB'): Promise<void> {
+export async function writeCheckpoint(dir: string, layers: number, variant: 'sharded' | 'single-over-4GiB'): Promise<void> {
   await mkdir(dir, { recursive: true });
   const cfg = gemma2bConfig(layers);
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(cfg));
