@@ -65,10 +65,11 @@ interface Candidate {
   dispose(): void;
 }
 
-function ours(gpu: Gpu, x: GpuTensor, w: GpuTensor, transB: boolean, variant: MatmulVariant): Candidate {
+/** Without `variant`, what callers get: the adapter's default (on a GPU, tiled with the tile autotune picks in the warm-up). */
+function ours(gpu: Gpu, x: GpuTensor, w: GpuTensor, transB: boolean, variant?: MatmulVariant): Candidate {
   const y = gpu.empty([x.shape[0], transB ? w.shape[0] : w.shape[1]], 'f32', 'bench.y');
   return {
-    name: `ours (${variant}${transB ? ', x·Wᵀ' : ''})`,
+    name: `ours (${variant ?? defaultMatmulVariant(gpu)}${transB ? ', x·Wᵀ' : ''})`,
     async run() {
       await (transB ? matmulTransB : matmul)(gpu, x, w, { out: y, variant });
       return gpu.read(y);
@@ -129,8 +130,8 @@ export async function run(log: Log): Promise<void> {
     // Both layouts share w's values: as [K, N] for x·W, and read as [N, K] for x·Wᵀ.
     const twT = gpu.upload(w, [N, K]);
     const candidates: [Candidate, boolean, Float32Array][] = [
-      [ours(gpu, tx, tw, false, variant), false, w],
-      [ours(gpu, tx, twT, true, variant), true, w],
+      [ours(gpu, tx, tw, false), false, w],
+      [ours(gpu, tx, twT, true), true, w],
     ];
     let peer: Candidate | null = null;
     if (!ortError) {

@@ -23,4 +23,10 @@ export const TOL = {
   params: 1e-4,
   /** plain kernel tests against a float64 reference */
   kernel: 1e-5,
+  /**
+   * f16-staged products against a float64 product of f16-rounded inputs: each product is rounded to f16 (unit
+   * roundoff 2^-11 ≈ 4.9e-4), so an output is off by at most 2^-11·Σ_k|a·b|, under 1e-3·max|y| for random inputs
+   * in [-1, 1) (measured: about 1.5e-4).
+   */
+  f16Products: 1e-3,
 } as const;

@@ -10,11 +10,13 @@ export {
   matmulTransA,
   matmulTransB,
   type GemmDesc,
+  type GemmPrecision,
   type MatmulOptions,
   type MatmulTile,
   type MatmulVariant,
   type OperandLayout,
 } from './matmul.js';
+export { tiledCandidates, tiledKernels, type TiledCandidate } from './matmul-tiled.js';
 export { elementwiseKernels, fill, mul, scale, sub } from './elementwise.js';
 export { copyRegion, copyRegionKernel, type Region } from './copy-region.js';
 export { transpose, transposeKernel } from './transpose.js';

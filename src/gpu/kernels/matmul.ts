@@ -1,30 +1,48 @@
+import { autotune } from '../autotune.js';
 import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
 import { packParams } from '../params.js';
 import { expectShape, numel, shapeString, type GpuTensor } from '../tensor.js';
 import { variantFamily } from '../variants.js';
+import { tiledCandidates, tiledKernels, tiledLoads, tiledTile, tuneDesc, tuneProblem, type TiledLoads } from './matmul-tiled.js';
 import source from './matmul.wgsl?raw';
 
-/** blocked: 4×4 per thread, no shared memory (SwiftShader); tiled: shared-memory tiles (real GPUs); naive: one thread per output. */
+/**
+ * blocked: 4×4 per thread, no shared memory (SwiftShader); tiled: shared-memory tiles with register blocks and
+ * vec4 loads (real GPUs; matmul-tiled.wgsl); naive: one thread per output.
+ */
 export type MatmulVariant = 'blocked' | 'tiled' | 'naive';
 
-export const matmulKernels: Record<MatmulVariant | 'blockedVec4', Kernel> = {
+export const matmulKernels: Record<'blocked' | 'blockedVec4' | 'naive', Kernel> = {
   blocked: { name: 'matmul', source, entryPoint: 'blocked' },
   /** blocked with vec4 loads; gemm picks it for `blocked` when the layout allows (see vec4Layout). */
   blockedVec4: { name: 'matmul', source, entryPoint: 'blockedVec4' },
-  tiled: { name: 'matmul', source, entryPoint: 'tiled' },
   naive: { name: 'matmul', source, entryPoint: 'naive' },
 };
 
-/** Workgroup shape (threads along n and m) and the k-depth of a shared tile; each thread owns 4×4 outputs except in naive. */
+/**
+ * Workgroup shape (threads along n and m) and the k-depth of a shared tile (tiled only). Each thread computes
+ * tm × tn outputs: 4×4 in blocked, 4 or 8 each in tiled (default 4), 1×1 in naive.
+ */
 export interface MatmulTile {
   x: number;
   y: number;
   k: number;
+  tm?: number;
+  tn?: number;
 }
 
 export const DEFAULT_MATMUL_TILE: MatmulTile = { x: 8, y: 8, k: 16 };
-const PER_THREAD = 4;
+
+/**
+ * What tiled stages its tiles in and multiplies in; sums are f32 in all three.
+ * - 'f32': the default.
+ * - 'f16': f16 tiles and products where the device has `shader-f16` (f32 elsewhere). Inputs keep about 3 significant
+ *   digits and must stay within ±65504, so only callers that accept that should ask for it.
+ * - 'f16-emulated': the f16 kernel's rounding done in f32 arithmetic (pack2x16float), slower than either; it checks
+ *   the f16 kernel's tiling on devices without `shader-f16`.
+ */
+export type GemmPrecision = 'f32' | 'f16' | 'f16-emulated';
 
 export interface MatmulOptions {
   /** y = alpha·(x·W) + beta·out + bias; beta ≠ 0 needs `out` (accumulate into it). */
@@ -35,9 +53,14 @@ export interface MatmulOptions {
   /** First element of the bias to use (gemm only: a column block of a longer bias); default 0. */
   biasOffset?: number;
   out?: GpuTensor;
-  /** Default: blocked on CPU fallback adapters (SwiftShader), tiled elsewhere. */
+  /**
+   * Default: blocked on CPU fallback adapters (SwiftShader); elsewhere tiled, with a tile measured once per
+   * adapter and shape class (autotune) unless `tile` is given.
+   */
   variant?: MatmulVariant;
   tile?: MatmulTile;
+  /** Default 'f32'; 'f16' and 'f16-emulated' apply to the tiled variant. */
+  precision?: GemmPrecision;
 }
 
 /** Element strides of one operand: element [b, r, c] sits at off + b·sb + r·sr + c·sc. */
@@ -87,11 +110,7 @@ function biasOrDummy(gpu: Gpu, bias: GpuTensor | undefined): GpuTensor {
   return t;
 }
 
-/**
- * Records y = alpha·A·B + beta·y + bias over explicit strides (the kernel every matmul form goes through).
- * `a`, `b`, `y` are whole tensors; `desc` says where the operands sit in them (checked against their sizes).
- */
-export async function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, y: GpuTensor, desc: GemmDesc, opts: MatmulOptions = {}): Promise<void> {
+function checkGemm(a: GpuTensor, b: GpuTensor, y: GpuTensor, desc: GemmDesc, opts: MatmulOptions): void {
   const { M, N, K, batch } = desc;
   if (M < 1 || N < 1 || batch < 1 || K < 0) throw new Error(`gemm: bad sizes M=${M} N=${N} K=${K} batch=${batch}`);
   // WebGPU rejects a dispatch that binds one buffer both read-only and writable.
@@ -105,25 +124,85 @@ export async function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, y: GpuTensor, d
     const extent = K === 0 && name !== 'y' ? 0 : gemmExtent({ ...layout, sc: name === 'y' ? 1 : layout.sc }, batch, rows, cols);
     if (extent > numel(t.shape)) throw new Error(`gemm: ${name} ${shapeString(t.shape)} is too small for the layout (needs ${extent} elements)`);
   }
-  const variant = opts.variant ?? defaultMatmulVariant(gpu);
-  const tile = opts.tile ?? DEFAULT_MATMUL_TILE;
-  const per = variant === 'naive' ? 1 : PER_THREAD;
-  const workgroups: [number, number, number] = [Math.ceil(N / (tile.x * per)), Math.ceil(M / (tile.y * per)), batch];
+}
+
+function gemmParams(desc: GemmDesc, opts: MatmulOptions): ArrayBuffer {
+  return packParams([
+    { u32: desc.M }, { u32: desc.N }, { u32: desc.K }, { u32: desc.batch },
+    { u32: desc.a.off }, { u32: desc.a.sb }, { u32: desc.a.sr }, { u32: desc.a.sc },
+    { u32: desc.b.off }, { u32: desc.b.sb }, { u32: desc.b.sr }, { u32: desc.b.sc },
+    { u32: desc.c.off }, { u32: desc.c.sb }, { u32: desc.c.sr }, { u32: opts.bias ? 1 : 0 },
+    { f32: opts.alpha ?? 1 }, { f32: opts.beta ?? 0 }, { u32: opts.biasOffset ?? 0 },
+  ]);
+}
+
+/** Workgroups covering y in blocks of blockM × blockN, one layer per batch. */
+function gemmGrid(gpu: Gpu, desc: GemmDesc, blockM: number, blockN: number): [number, number, number] {
+  const workgroups: [number, number, number] = [Math.ceil(desc.N / blockN), Math.ceil(desc.M / blockM), desc.batch];
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (workgroups.some((g) => g > maxDim)) throw new Error(`gemm: grid ${shapeString(workgroups)} exceeds ${maxDim} workgroups per dimension`);
-  const beta = opts.beta ?? 0;
+  return workgroups;
+}
+
+/**
+ * `t` bound in whole vec4s, as tiled's array<vec4f> views need (gpu.run binds numel·4 bytes, which would leave a
+ * last partial vec4 unreadable). Pool buffers are 16-byte multiples and views start 16-byte aligned, so the rounded
+ * binding stays inside the buffer.
+ */
+function wholeVec4s(t: GpuTensor): GpuTensor {
+  return { ...t, shape: [Math.ceil(numel(t.shape) / 4) * 4] };
+}
+
+async function runTiled(gpu: Gpu, a: GpuTensor, b: GpuTensor, y: GpuTensor, desc: GemmDesc, loads: TiledLoads, tile: MatmulTile, precision: GemmPrecision, opts: MatmulOptions): Promise<void> {
+  const t = tiledTile(gpu, tile, precision);
+  await gpu.run(tiledKernels[precision], {
+    params: gemmParams(desc, opts),
+    buffers: [wholeVec4s(a), wholeVec4s(b), biasOrDummy(gpu, opts.bias), y],
+    workgroups: gemmGrid(gpu, desc, t.y * t.tm, t.x * t.tn),
+    overrides: { WG_X: t.x, WG_Y: t.y, TM: t.tm, TN: t.tn, BK: t.k, A_LOAD: loads.a, B_LOAD: loads.b },
+  });
+}
+
+/** The tile autotune measured fastest for this product's shape class, timed on a capped copy of the product (tuneDesc). */
+async function tunedTile(gpu: Gpu, a: GpuTensor, b: GpuTensor, desc: GemmDesc, loads: TiledLoads, precision: GemmPrecision, opts: MatmulOptions): Promise<MatmulTile> {
+  const scratchDesc = tuneDesc(desc);
+  let scratch: GpuTensor | null = null;
+  const run = async (c: { tile: MatmulTile }): Promise<void> => {
+    scratch ??= gpu.empty([scratchDesc.batch, scratchDesc.M, scratchDesc.N], 'f32', 'gemm.tune');
+    await runTiled(gpu, a, b, scratch, scratchDesc, loads, c.tile, precision, { alpha: opts.alpha, bias: opts.bias, biasOffset: opts.biasOffset });
+  };
+  try {
+    return (await autotune(gpu, tuneProblem(desc, loads, precision), tiledCandidates(desc.M, desc.N), run)).tile;
+  } finally {
+    gpu.release(scratch);
+  }
+}
+
+/**
+ * Records y = alpha·A·B + beta·y + bias over explicit strides (the kernel every matmul form goes through).
+ * `a`, `b`, `y` are whole tensors; `desc` says where the operands sit in them (checked against their sizes).
+ * With neither `variant` nor `tile` on a real GPU, the first product of each shape class tunes the tile (autotune).
+ */
+export async function gemm(gpu: Gpu, a: GpuTensor, b: GpuTensor, y: GpuTensor, desc: GemmDesc, opts: MatmulOptions = {}): Promise<void> {
+  checkGemm(a, b, y, desc, opts);
+  const variant = opts.variant ?? defaultMatmulVariant(gpu);
+  const precision = opts.precision ?? 'f32';
+  if (variant === 'tiled') {
+    const staged = precision === 'f16' && !gpu.hasF16 ? 'f32' : precision;
+    const loads = tiledLoads(desc);
+    const tile = opts.tile ?? (opts.variant ? DEFAULT_MATMUL_TILE : await tunedTile(gpu, a, b, desc, loads, staged, opts));
+    return runTiled(gpu, a, b, y, desc, loads, tile, staged, opts);
+  }
+  if (precision === 'f16-emulated') throw new Error(`gemm: precision 'f16-emulated' emulates the tiled kernel; variant is ${variant}`);
+  const tile = opts.tile ?? DEFAULT_MATMUL_TILE;
+  if ((tile.tm ?? 4) !== 4 || (tile.tn ?? 4) !== 4) throw new Error(`gemm: ${variant} computes 4×4 outputs per thread; tile.tm and tile.tn are tiled's`);
+  const per = variant === 'naive' ? 1 : 4;
   const kernel = variant === 'blocked' && vec4Layout(desc) ? matmulKernels.blockedVec4 : matmulKernels[variant];
   await gpu.run(kernel, {
-    params: packParams([
-      { u32: M }, { u32: N }, { u32: K }, { u32: batch },
-      { u32: desc.a.off }, { u32: desc.a.sb }, { u32: desc.a.sr }, { u32: desc.a.sc },
-      { u32: desc.b.off }, { u32: desc.b.sb }, { u32: desc.b.sr }, { u32: desc.b.sc },
-      { u32: desc.c.off }, { u32: desc.c.sb }, { u32: desc.c.sr }, { u32: opts.bias ? 1 : 0 },
-      { f32: opts.alpha ?? 1 }, { f32: beta }, { u32: biasOffset },
-    ]),
+    params: gemmParams(desc, opts),
     buffers: [a, b, biasOrDummy(gpu, opts.bias), y],
-    workgroups,
-    overrides: variant === 'tiled' ? { WG_X: tile.x, WG_Y: tile.y, TILE_K: tile.k } : { WG_X: tile.x, WG_Y: tile.y },
+    workgroups: gemmGrid(gpu, desc, tile.y * per, tile.x * per),
+    overrides: { WG_X: tile.x, WG_Y: tile.y },
   });
 }
 

@@ -7,12 +7,11 @@
 //   blocked — each thread computes a 4×4 block straight from storage, no barriers (fast on SwiftShader);
 //   blockedVec4 — blocked with vec4 loads, 4 k-steps per load (needs a_sk = 1, K % 4 = 0, 16-byte aligned
 //             rows of A and of B: b_sk = 1 with b_sn % 4 = 0, or b_sn = 1 with N % 4 = 0; the wrapper checks);
-//   tiled   — the workgroup stages [4·WG_Y, TILE_K] and [TILE_K, 4·WG_X] tiles in shared memory (real GPUs);
 //   naive   — one thread per output (the bench's peer and the plain fallback).
+// Real GPUs get the shared-memory kernel of matmul-tiled.wgsl (same Params and bindings).
 // Grid: x = ceil(N / tileN), y = ceil(M / tileM), z = batch; tileN = 4·WG_X, tileM = 4·WG_Y (naive: WG_X, WG_Y).
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
-override TILE_K: u32 = 16;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -33,9 +32,6 @@ struct Params {
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;
-
-var<workgroup> tileA: array<f32, WG_Y * TM * TILE_K>;
-var<workgroup> tileB: array<f32, TILE_K * WG_X * TN>;
 
 fn storeOut(bi: u32, m: u32, n: u32, v: f32) {
   if (m >= params.M || n >= params.N) { return; }
@@ -134,50 +130,6 @@ fn loadA(bi: u32, m: u32, k: u32) -> f32 {
 fn loadB(bi: u32, k: u32, n: u32) -> f32 {
   if (k >= params.K || n >= params.N) { return 0.0; }
   return w[params.b_off + bi * params.b_sb + k * params.b_sk + n * params.b_sn];
-}
-
-@compute @workgroup_size(WG_X, WG_Y)
-fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
-          @builtin(local_invocation_index) li: u32) {
-  let tileM = WG_Y * TM;
-  let tileN = WG_X * TN;
-  let mT = wid.y * tileM;
-  let nT = wid.x * tileN;
-  let bi = wid.z;
-  let threads = WG_X * WG_Y;
-  var acc: array<vec4f, 4>;
-  for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
-    // Neighbouring threads load neighbouring addresses: along k when that stride is 1, else along m / n.
-    for (var i = li; i < tileM * TILE_K; i += threads) {
-      if (params.a_sk == 1u) {
-        tileA[i] = loadA(bi, mT + i / TILE_K, k0 + i % TILE_K);
-      } else {
-        tileA[(i % tileM) * TILE_K + i / tileM] = loadA(bi, mT + i % tileM, k0 + i / tileM);
-      }
-    }
-    for (var i = li; i < TILE_K * tileN; i += threads) {
-      if (params.b_sk == 1u) {
-        tileB[(i % TILE_K) * tileN + i / TILE_K] = loadB(bi, k0 + i % TILE_K, nT + i / TILE_K);
-      } else {
-        tileB[i] = loadB(bi, k0 + i / tileN, nT + i % tileN);
-      }
-    }
-    workgroupBarrier();
-    let r = lid.y * TM;
-    let c = lid.x * TN;
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      let av = vec4f(tileA[r * TILE_K + kk], tileA[(r + 1u) * TILE_K + kk],
-                     tileA[(r + 2u) * TILE_K + kk], tileA[(r + 3u) * TILE_K + kk]);
-      let bo = kk * tileN + c;
-      let bv = vec4f(tileB[bo], tileB[bo + 1u], tileB[bo + 2u], tileB[bo + 3u]);
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
-    }
-    workgroupBarrier();
-  }
-  if (bi < params.batch) { storeBlock(bi, mT + lid.y * TM, nT + lid.x * TN, acc); }
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
