@@ -23,4 +23,6 @@ export const TOL = {
   params: 1e-4,
   /** plain kernel tests against a float64 reference */
   kernel: 1e-5,
+  /** kernels with f16 products (4-term dot products rounded to f16, f32 sums) against a float64 reference on f16-rounded inputs */
+  f16Kernel: 2e-3,
 } as const;
