@@ -29,4 +29,6 @@ export const TOL = {
    * in [-1, 1) (measured: about 1.5e-4).
    */
   f16Products: 1e-3,
+  /** kernels with f16 products (4-term dot products rounded to f16, f32 sums) against a float64 reference on f16-rounded inputs */
+  f16Kernel: 2e-3,
 } as const;
