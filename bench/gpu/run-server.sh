@@ -4,6 +4,7 @@
 # timeout, about 7 minutes in all on an H200. Results under $OUT (default ./gpu-out): results.json (the suite with the
 # peers joined and the goals), suite.log, peer-*.json, adapter and driver facts.
 #   bash bench/gpu/run-server.sh [full|tiny]          (tiny: checks the path in minutes, on SwiftShader too)
+#   here, first: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json FORCE_GPU_VARIANTS=1 bash bench/gpu/run-server.sh tiny
 set -u
 PRESET=${1:-full}
 OUT=${OUT:-$PWD/gpu-out}
@@ -37,6 +38,8 @@ fi
 
 ARGS=(--preset "$PRESET" --fixtures "$DIST/fixtures" --out "$OUT/results.json" "${PEERS[@]}")
 [ "$PRESET" = full ] && ARGS+=(--model "$MODEL")
+# FORCE_GPU_VARIANTS=1: the kernels a GPU gets, on a CPU adapter too (to check that path before a GPU run)
+[ -n "${FORCE_GPU_VARIANTS:-}" ] && ARGS+=(--force-gpu-variants)
 log "suite: ${ARGS[*]}"
 timeout 330 "$WORK/bin/node" "$WORK/suite/suite.mjs" "${ARGS[@]}" 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$OUT/suite.log"
 log "suite exit ${PIPESTATUS[0]}"
