@@ -24,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   sae: () => import('./sae.bench.js'),
   'sae-profile': () => import('./sae-profile.bench.js'),
   'extract-matmul': () => import('./extract-matmul.bench.js'),
+  'gpu-suite': () => import('./gpu-suite.bench.js'),
   attention: () => import('./attention.bench.js'),
 };
 
