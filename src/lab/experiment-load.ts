@@ -96,7 +96,10 @@ export async function weightSpaceRows(adapter: LoraAdapter, checkpoint: Safetens
 }
 
 export function engineOptions(config: RunConfig, signal: AbortSignal): EngineOptions {
-  return { dtype: config.precision, layers: config.layers, maxBatchTokens: EXTRACT_BATCH_SEQUENCES * config.dataset.sequenceLength, signal };
+  // a batch never holds more sequences than the dataset, and the setup's estimate counts the same batch
+  const maxBatchTokens = Math.min(config.dataset.sequences, EXTRACT_BATCH_SEQUENCES) * config.dataset.sequenceLength;
+  const memoryBudgetBytes = config.gpuMemoryGiB === undefined ? undefined : config.gpuMemoryGiB * 2 ** 30;
+  return { dtype: config.precision, layers: config.layers, maxBatchTokens, memoryBudgetBytes, signal };
 }
 
 /** Small models only: reading every base projection for the relative norms is cheap below this size. */

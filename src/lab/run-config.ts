@@ -112,6 +112,11 @@ export const RunConfigSchema = z
      * from the last complete shard, so smaller shards lose less work (and cost more store writes).
      */
     shardMiB: z.number().min(1 / 64).max(1024).default(4),
+    /**
+     * GPU memory the run may use, in GiB (absent: no budget). WebGPU cannot report a GPU's memory, so the user
+     * states it; a run whose estimate is larger is refused before any weight is read, with what would fit.
+     */
+    gpuMemoryGiB: z.number().positive().max(65_536).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

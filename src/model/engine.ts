@@ -10,7 +10,7 @@ import { streamDelta } from './kernels/stream-delta.js';
 import { attentionBlock, mlpBlock, type LayerContext } from './layer.js';
 import { LmHead } from './lm-head.js';
 import { loadLayerLora, normSlot, releaseLayerLora, type LayerLora } from './lora.js';
-import { estimateMemory } from './memory.js';
+import { formatBytes, whatFits } from './memory.js';
 import { MODEL_DTYPES, type EngineOptions, type ForwardOutput, type LoraNorm } from './types.js';
 import { FINAL_NORM, NORM_KINDS, normName, projectionName } from './weight-names.js';
 import { loadLayerWeights, releaseLayerWeights, withOomScope, type LayerWeights } from './weights.js';
@@ -19,10 +19,6 @@ import { Workspace } from './workspace.js';
 const OPTIONS = 'engine options';
 const DEFAULT_MAX_BATCH_TOKENS = 2048;
 const GELU_TANH = new Set(['gelu_pytorch_tanh', 'gelu_tanh', 'gelu_new']);
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
 
 /** Checks options and config before anything is read or allocated. */
 function validate(config: Gemma2Config, opts: EngineOptions): number {
@@ -39,14 +35,11 @@ function validate(config: Gemma2Config, opts: EngineOptions): number {
   return maxBatchTokens;
 }
 
-/** Refuses, with the numbers, when a run would not fit this device (never tries and loses the device). */
-function checkFits(gpu: Gpu, what: string, bytes: number, largest: number, budget?: number): void {
+/** Refuses, with the numbers, a batch whose outputs this device cannot bind (never tries and loses the device). */
+function checkBinding(gpu: Gpu, what: string, largest: number): void {
   const bindingLimit = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
   if (largest > bindingLimit) {
-    throw new GpuError('gpu-out-of-memory', `${what} needs a ${mib(largest)} buffer, but this GPU binds at most ${mib(bindingLimit)} (maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}); use fewer tokens per batch, fewer adapters or no logits`);
-  }
-  if (budget !== undefined && bytes > budget) {
-    throw new GpuError('gpu-out-of-memory', `${what} needs about ${mib(bytes)} of GPU memory, more than the budget of ${mib(budget)}; choose fewer layers, q8/q4, fewer adapters or a smaller batch`);
+    throw new GpuError('gpu-out-of-memory', `${what} needs a ${formatBytes(largest)} buffer, but this GPU binds at most ${formatBytes(bindingLimit)} (maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}); use fewer tokens per batch, fewer adapters or no logits`);
   }
 }
 
@@ -79,9 +72,11 @@ export class GemmaEngine {
   static async load(gpu: Gpu, model: SafetensorsCheckpoint, config: Gemma2Config, adapters: LoraAdapter[], opts: EngineOptions): Promise<GemmaEngine> {
     const maxBatchTokens = validate(config, opts);
     const layerCount = Math.max(...opts.layers) + 1;
-    const loraParams = adapters.reduce((s, a) => s + a.modules.filter((m) => m.layer < layerCount).reduce((t, m) => t + m.r * m.inFeatures + m.outFeatures * m.r, 0), 0);
-    const est = estimateMemory(config, { dtype: opts.dtype, layers: opts.layers, adapters: adapters.length, batchTokens: maxBatchTokens, logits: opts.logits, residMid: opts.residMid, loraParams });
-    checkFits(gpu, `Gemma-2 (${layerCount} layers, ${opts.dtype}, ${adapters.length} adapters, ${maxBatchTokens} tokens per batch${opts.logits ? ', logits' : ''})`, est.bytes, est.largestBufferBytes, opts.memoryBudgetBytes);
+    // the exact LoRA sizes, also for the fewer layers or adapters that whatFits tries
+    const loraParams = (layers: number, k: number) => adapters.slice(0, k).reduce((s, a) => s + a.modules.filter((m) => m.layer < layers).reduce((t, m) => t + m.r * m.inFeatures + m.outFeatures * m.r, 0), 0);
+    const request = { dtype: opts.dtype, layers: opts.layers, adapters: adapters.length, batchTokens: maxBatchTokens, logits: opts.logits, residMid: opts.residMid, loraParams };
+    const noFit = whatFits(config, request, { maxBufferBytes: gpu.limits.maxBufferSize, maxBindingBytes: gpu.limits.maxStorageBufferBindingSize, budgetBytes: opts.memoryBudgetBytes });
+    if (noFit) throw new GpuError('gpu-out-of-memory', noFit.statement);
     for (let l = 0; l < layerCount; l++) {
       for (const k of NORM_KINDS) expectTensor(model, normName(l, k), [config.hiddenSize]);
       for (const k of PROJECTION_KINDS) expectTensor(model, projectionName(l, k), projectionShape(config, k));
@@ -132,7 +127,7 @@ export class GemmaEngine {
     const h = c.hiddenSize;
     const hookBytes = this.streams * batch * seq * h * 4;
     const logitBytes = opts.logits ? this.streams * batch * seq * c.vocabSize * 4 : 0;
-    checkFits(gpu, `a batch of ${batch} × ${seq} tokens`, 0, Math.max(hookBytes, logitBytes));
+    checkBinding(gpu, `a batch of ${batch} × ${seq} tokens`, Math.max(hookBytes, logitBytes));
     const seqsPerChunk = Math.max(1, Math.min(batch, Math.floor(this.maxBatchTokens / seq)));
     const hooked = [...new Set(opts.layers)].sort((a, b) => a - b);
     const out = this.allocateOutputs(hooked, batch, seq);

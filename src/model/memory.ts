@@ -90,3 +90,109 @@ export function estimateMemory(config: Gemma2Config, o: MemoryRequest): MemoryEs
   }
   return { bytes: sizes.reduce((a, b) => a + b, spread), largestBufferBytes: Math.max(...sizes) };
 }
+
+/** What a device offers. WebGPU cannot report free memory, so the budget is the user's own figure. */
+export interface MemoryLimits {
+  maxBufferBytes: number;
+  maxBindingBytes: number;
+  /** undefined: no budget, only the buffer limits count */
+  budgetBytes?: number;
+}
+
+export interface FitRequest extends Omit<MemoryRequest, 'loraParams'> {
+  /** LoRA parameters of the first `adapters` adapters on layers 0..layerCount−1; default rank 16 on every module */
+  loraParams?: (layerCount: number, adapters: number) => number;
+}
+
+/** The deepest hooked layer one precision reaches with the request's adapters and batch (null: not even layer 0). */
+export interface DtypeFit {
+  dtype: ModelDtype;
+  layer: number | null;
+  bytes: number;
+}
+
+export interface NoFit {
+  estimate: MemoryEstimate;
+  /** deepest first */
+  byDtype: DtypeFit[];
+  /** Only when no precision fits at all: the most adapters, and the most tokens per batch, with which q4 fits the requested layers. */
+  adapters: number | null;
+  batchTokens: number | null;
+  /** One line for the user: what was asked, why it does not fit, and what does. */
+  statement: string;
+}
+
+const FIT_ORDER: readonly ModelDtype[] = ['f32', 'f16', 'q8', 'q4'];
+
+/** Bytes as GiB from 1 GiB up, else MiB, one decimal (the unit of the refusal and setup messages). */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function estimateFit(config: Gemma2Config, r: FitRequest): MemoryEstimate {
+  const layerCount = r.layers.length ? Math.max(...r.layers) + 1 : 0;
+  return estimateMemory(config, { ...r, loraParams: r.loraParams?.(layerCount, r.adapters) });
+}
+
+/** The engine's own test: every buffer is bound whole, so the largest must fit both limits; the total must fit the budget. */
+function withinLimits(est: MemoryEstimate, limits: MemoryLimits): boolean {
+  return est.largestBufferBytes <= Math.min(limits.maxBindingBytes, limits.maxBufferBytes) && (limits.budgetBytes === undefined || est.bytes <= limits.budgetBytes);
+}
+
+/** The largest n in [lo, hi] with fits(n), for fits true up to some n and false above (null if fits(lo) is false). */
+function largestFitting(lo: number, hi: number, fits: (n: number) => boolean): number | null {
+  if (hi < lo || !fits(lo)) return null;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The requested hooks below `layer`, with `layer` as the deepest. */
+const hooksUpTo = (layers: number[], layer: number): number[] => [...layers.filter((l) => l < layer), layer];
+
+/**
+ * Null when the request fits these limits; otherwise what does: per precision the deepest hooked layer with the
+ * same adapters and batch and, when none does, fewer adapters or a smaller batch in q4. Every number is estimateMemory's.
+ */
+export function whatFits(config: Gemma2Config, request: FitRequest, limits: MemoryLimits): NoFit | null {
+  const estimate = estimateFit(config, request);
+  if (withinLimits(estimate, limits)) return null;
+  const fits = (r: FitRequest) => withinLimits(estimateFit(config, r), limits);
+  // memory grows with the deepest layer (more loaded layers, never fewer hooks), so a binary search finds the edge
+  const byDtype = FIT_ORDER.map((dtype): DtypeFit => {
+    const layer = largestFitting(0, config.numHiddenLayers - 1, (l) => fits({ ...request, dtype, layers: hooksUpTo(request.layers, l) }));
+    return { dtype, layer, bytes: layer === null ? 0 : estimateFit(config, { ...request, dtype, layers: hooksUpTo(request.layers, layer) }).bytes };
+  }).sort((a, b) => (b.layer ?? -1) - (a.layer ?? -1));
+  const none = byDtype.every((d) => d.layer === null);
+  const q4 = { ...request, dtype: 'q4' as const };
+  const adapters = none ? largestFitting(0, request.adapters - 1, (k) => fits({ ...q4, adapters: k })) : null;
+  const batchTokens = none ? largestFitting(1, request.batchTokens - 1, (t) => fits({ ...q4, batchTokens: t })) : null;
+  return { estimate, byDtype, adapters, batchTokens, statement: fitStatement(config, request, limits, estimate, byDtype, adapters, batchTokens) };
+}
+
+function fitStatement(config: Gemma2Config, r: FitRequest, limits: MemoryLimits, est: MemoryEstimate, byDtype: DtypeFit[], adapters: number | null, batchTokens: number | null): string {
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const layerCount = Math.max(...r.layers) + 1;
+  const asked = `Gemma-2 (${plural(layerCount, 'layer')} of ${config.numHiddenLayers}, ${r.dtype}, ${plural(r.adapters, 'adapter')}, ${r.batchTokens} tokens per batch${r.logits ? ', logits' : ''})`;
+  const binding = Math.min(limits.maxBindingBytes, limits.maxBufferBytes);
+  const why: string[] = [];
+  if (est.largestBufferBytes > binding) {
+    why.push(`needs a ${formatBytes(est.largestBufferBytes)} buffer, but this GPU binds at most ${formatBytes(binding)} (maxStorageBufferBindingSize ${limits.maxBindingBytes}, maxBufferSize ${limits.maxBufferBytes})`);
+  }
+  if (limits.budgetBytes !== undefined && est.bytes > limits.budgetBytes) why.push(`needs ≈ ${formatBytes(est.bytes)} of GPU memory, over the budget of ${formatBytes(limits.budgetBytes)}`);
+  const same = `with ${plural(r.adapters, 'adapter')} and ${r.batchTokens} tokens per batch`;
+  let fit: string;
+  if (byDtype.some((d) => d.layer !== null)) {
+    const parts = byDtype.map((d) => (d.layer === null ? `${d.dtype} not even layer 0` : `${d.dtype} up to layer ${d.layer} (${formatBytes(d.bytes)})`));
+    fit = `What fits ${same}: ${parts.join(', ')}.`;
+  } else {
+    const fewer = [adapters === null ? null : `at most ${plural(adapters, 'adapter')}`, batchTokens === null ? null : `at most ${batchTokens} tokens per batch`].filter((s) => s !== null);
+    fit = fewer.length
+      ? `No precision fits ${same}; q4 up to layer ${layerCount - 1} fits with ${fewer.join(', or with ')}.`
+      : `No precision fits ${same}, and q4 does not fit with fewer adapters or a smaller batch either.`;
+  }
+  return `${asked} ${why.join(' and ')}. ${fit}`;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GpuError } from '../../src/errors/index.js';
 import { parseGemma2Config } from '../../src/formats/index.js';
-import { estimateMemory, GemmaEngine } from '../../src/model/index.js';
+import { estimateMemory, GemmaEngine, whatFits } from '../../src/model/index.js';
 import { expectRel } from '../helpers/assert.js';
 import { testGpu } from '../helpers/gpu.js';
 import { fixtureF32, fixtureIds, fixtureModel, slab } from '../helpers/model.js';
@@ -38,10 +38,17 @@ describe('memory estimate and refusal', () => {
     const err = await GemmaEngine.load(gpu, fixture.checkpoint, GEMMA2_9B, [], { dtype: 'q4', layers: [41], logits: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GpuError);
     expect(err).toMatchObject({ code: 'gpu-out-of-memory' });
-    expect((err as Error).message).toMatch(/needs a [\d.]+ MiB buffer, but this GPU binds at most [\d.]+ MiB/);
+    expect((err as Error).message).toMatch(/needs a [\d.]+ GiB buffer, but this GPU binds at most [\d.]+ [MG]iB .*; q4 up to layer 41 fits with at most \d+ tokens per batch\.$/);
+    // all 42 layers of the 9B in f32 over a 16 GiB budget: refused with what fits (the sizes are whatFits's, tested in unit/)
+    const all = Array.from({ length: 42 }, (_, i) => i);
+    const big = await GemmaEngine.load(gpu, fixture.checkpoint, GEMMA2_9B, [], { dtype: 'f32', layers: all, memoryBudgetBytes: 16 * 2 ** 30 }).catch((e: unknown) => e);
+    expect(big).toMatchObject({ code: 'gpu-out-of-memory' });
+    const statement = whatFits(GEMMA2_9B, { dtype: 'f32', layers: all, adapters: 0, batchTokens: 2048 }, { maxBufferBytes: gpu.limits.maxBufferSize, maxBindingBytes: gpu.limits.maxStorageBufferBindingSize, budgetBytes: 16 * 2 ** 30 })?.statement;
+    expect((big as Error).message).toBe(statement);
+    expect(statement).toMatch(/^Gemma-2 \(42 layers of 42, f32, 0 adapters, 2048 tokens per batch\) needs ≈ [\d.]+ GiB of GPU memory, over the budget of 16\.0 GiB\. What fits with 0 adapters and 2048 tokens per batch: (\w+ up to layer \d+ \([\d.]+ GiB\)(, |\.$)){4}/);
     const budget = await GemmaEngine.load(gpu, fixture.checkpoint, fixture.config, [], { dtype: 'f32', layers: [3], memoryBudgetBytes: 1 << 20 }).catch((e: unknown) => e);
     expect(budget).toMatchObject({ code: 'gpu-out-of-memory' });
-    expect((budget as Error).message).toMatch(/needs about [\d.]+ MiB of GPU memory, more than the budget of 1\.0 MiB/);
+    expect((budget as Error).message).toMatch(/needs ≈ [\d.]+ MiB of GPU memory, over the budget of 1\.0 MiB\. /);
     gpu.checkAlive();
     const engine = await GemmaEngine.load(gpu, fixture.checkpoint, fixture.config, [], { dtype: 'f32', layers: [0] });
     const { ids, batch, seq } = await fixtureIds('reference/input_ids.npy');

@@ -19,6 +19,12 @@ describe('run config', () => {
     expect(c.controls.bootstrap).toBe(200);
     expect(c.principalK).toEqual([8, 16]);
     expect(c.tokenizer).toBeNull();
+    expect(c.gpuMemoryGiB).toBeUndefined();
+  });
+
+  it('takes an optional GPU memory budget in GiB, and refuses one that is not positive', () => {
+    expect(parseRunConfig({ ...good, gpuMemoryGiB: 16 }, 'run.json').gpuMemoryGiB).toBe(16);
+    expect(runConfigProblems({ ...good, gpuMemoryGiB: 0 }).some((p) => p.startsWith('gpuMemoryGiB'))).toBe(true);
   });
 
   it('lists every problem at once, each with its path', () => {

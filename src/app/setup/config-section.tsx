@@ -3,6 +3,7 @@ import { runConfigProblems, RunConfigSchema } from '../../lab/index.js';
 import { download } from '../charts/export-figure.js';
 import { importConfigFile } from '../state/config-actions.js';
 import { useAppStore, useSetupState, type SetupState } from '../state/context.js';
+import { updateDraft } from '../state/setup-actions.js';
 import { checkMemory } from './memory-estimate.js';
 
 /** Problems the config alone cannot show: layers the model lacks, adapters or dictionaries that failed to parse. */
@@ -42,6 +43,20 @@ export function ConfigSection({ onStart }: { onStart: () => void }) {
       ) : (
         <p className="status ok">Config is complete.</p>
       )}
+      <label title="WebGPU cannot report a GPU's memory: state it to have a run that would not fit refused, with what does">
+        GPU memory budget (GiB)
+        <input
+          type="number"
+          min={0.25}
+          step={0.25}
+          placeholder="none"
+          value={s.draft.gpuMemoryGiB ?? ''}
+          onChange={(e) => {
+            const v = e.target.value;
+            updateDraft(store, ({ gpuMemoryGiB: _, ...x }) => (v === '' ? x : { ...x, gpuMemoryGiB: Number(v) }));
+          }}
+        />
+      </label>
       {memory && (
         <p className={`status ${memory.fits === false ? 'error' : 'ok'}`} data-testid="memory-estimate">
           {memory.text}
