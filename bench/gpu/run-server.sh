@@ -28,9 +28,9 @@ log "node $("$WORK/bin/node" --version), preset $PRESET, VK_DRIVER_FILES=${VK_DR
 PEERS=()
 if [ "$PRESET" = full ] && python3 -c 'import torch, transformers, peft' 2>/dev/null; then
   log "peer: SAE (PyTorch)"
-  PYTHONUNBUFFERED=1 timeout 90 python3 bench/peer/sae.py --out "$OUT/peer-sae.json" > "$OUT/peer-sae.log" 2>&1 && PEERS+=(--peer "$OUT/peer-sae.json")
+  PYTHONUNBUFFERED=1 timeout 60 python3 bench/peer/sae.py --out "$OUT/peer-sae.json" > "$OUT/peer-sae.log" 2>&1 && PEERS+=(--peer "$OUT/peer-sae.json")
   log "peer: extraction (transformers + PEFT; writes the checkpoint both use)"
-  PYTHONUNBUFFERED=1 timeout 180 python3 bench/peer/extract.py --model "$MODEL" --batch 4 --seq 128 --rounds 2 --out "$OUT/peer-extract.json" > "$OUT/peer-extract.log" 2>&1
+  PYTHONUNBUFFERED=1 timeout 150 python3 bench/peer/extract.py --model "$MODEL" --batch 4 --seq 128 --rounds 2 --out "$OUT/peer-extract.json" > "$OUT/peer-extract.log" 2>&1
   [ -f "$OUT/peer-extract.json" ] && PEERS+=(--peer "$OUT/peer-extract.json")
 else
   log "no PyTorch peer (preset $PRESET, or python3 lacks torch/transformers/peft)"
@@ -41,7 +41,7 @@ ARGS=(--preset "$PRESET" --fixtures "$DIST/fixtures" --out "$OUT/results.json" "
 # FORCE_GPU_VARIANTS=1: the kernels a GPU gets, on a CPU adapter too (to check that path before a GPU run)
 [ -n "${FORCE_GPU_VARIANTS:-}" ] && ARGS+=(--force-gpu-variants)
 log "suite: ${ARGS[*]}"
-# 330 s keeps the full run inside its 8 minutes on a GPU; tiny on SwiftShader with the GPU variants forced needs more
-if [ "$PRESET" = full ]; then SUITE_TIMEOUT=${SUITE_TIMEOUT:-330}; else SUITE_TIMEOUT=${SUITE_TIMEOUT:-1200}; fi
+# 60 + 150 + 270 s keep the full run inside 8 minutes on a GPU; tiny on SwiftShader with the GPU variants forced needs more
+if [ "$PRESET" = full ]; then SUITE_TIMEOUT=${SUITE_TIMEOUT:-270}; else SUITE_TIMEOUT=${SUITE_TIMEOUT:-1200}; fi
 timeout "$SUITE_TIMEOUT" "$WORK/bin/node" "$WORK/suite/suite.mjs" "${ARGS[@]}" 2>&1 | grep --line-buffered -v XDG_RUNTIME_DIR | tee "$OUT/suite.log"
 log "suite exit ${PIPESTATUS[0]}"
