@@ -30,7 +30,9 @@ def write_model(path):
     torch.manual_seed(0)
     with torch.device('cuda'):
         model = Gemma2ForCausalLM(gemma2_2b_config()).to(torch.bfloat16)
-    model.save_pretrained(path, max_shard_size='1900MB', safe_serialization=True)
+    # written beside and renamed, so a run killed mid-write leaves no half checkpoint for the suite to load
+    model.save_pretrained(path + '.partial', max_shard_size='1900MB', safe_serialization=True)
+    os.rename(path + '.partial', path)
     del model
     torch.cuda.empty_cache()
 
