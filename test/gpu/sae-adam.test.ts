@@ -7,8 +7,9 @@ import { adamRef } from '../ref/sae-dense.js';
 import { TOL } from '../tolerances.js';
 
 describe('sae-adam kernel (torch.optim.Adam) and sae-exp', () => {
-  for (const n of [1, 63, 65, 1009]) {
-    it(`update t = 1 and t = 7 match the float64 formula, zero gradients included (n = ${n})`, async () => {
+  // n % 4 = 0 runs the vec4 entry point
+  for (const n of [1, 63, 65, 1009, 4, 1000, 4096]) {
+    it(`update t = 1 and t = 7 match the float64 formula, zero gradients included (n = ${n}${n % 4 === 0 ? ', vec4' : ''})`, async () => {
       const gpu = await testGpu();
       const p = randomArray(n, n);
       const g = randomArray(n, n + 1).map((v, i) => (i % 5 === 0 ? 0 : v * 1e-3));

@@ -8,7 +8,8 @@ import { residualRef, rowsRef } from '../ref/sae-dense.js';
 import { TOL } from '../tolerances.js';
 
 describe('sae-rows, sae-residual and sae-rowvec kernels (workgroup 64)', () => {
-  for (const [m, d] of [[1, 1], [63, 17], [65, 64], [131, 7]] as const) {
+  // d % 4 = 0 runs sae-rows' vec4 entry point
+  for (const [m, d] of [[1, 1], [63, 17], [65, 64], [131, 7], [1, 4], [1000, 12]] as const) {
     it(`row norms, unit rows, tangent projection, L1 term, residual, broadcast and column sums (${m} × ${d})`, async () => {
       const gpu = await testGpu();
       const w = randomArray(m * d, m + d);

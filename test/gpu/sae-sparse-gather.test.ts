@@ -7,8 +7,9 @@ import { sparseDecodeRef, sparseDotRef } from '../ref/sae-sparse.js';
 import { TOL } from '../tolerances.js';
 
 describe('sae-sparse-gather kernel (workgroup 64)', () => {
-  for (const [rows, kk, m, d] of [[1, 1, 1, 1], [7, 4, 63, 65], [13, 5, 97, 31]] as const) {
-    it(`decode and dot gather only the active rows (rows ${rows}, k ${kk}, m ${m}, d ${d}), over two shards`, async () => {
+  // d % 4 = 0 runs the vec4 entry points, other d the scalar ones
+  for (const [rows, kk, m, d] of [[1, 1, 1, 1], [7, 4, 63, 65], [13, 5, 97, 31], [1, 1, 1, 4], [9, 6, 70, 128], [33, 32, 1000, 12]] as const) {
+    it(`decode and dot gather only the active rows (rows ${rows}, k ${kk}, m ${m}, d ${d}, ${d % 4 === 0 ? 'vec4' : 'scalar'}), over two shards`, async () => {
       const gpu = await testGpu();
       const { val, idx } = randomCode(rows, kk, m, rows * 31 + m);
       const w = randomArray(m * d, 5);

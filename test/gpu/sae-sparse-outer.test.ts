@@ -9,8 +9,9 @@ import { TOL } from '../tolerances.js';
 import { randomCode } from '../helpers/sae-fixtures.js';
 
 describe('sae-sparse-outer (both weight gradients) and sae-sparse-latent kernels (through the CSR lists)', () => {
-  for (const [rows, kk, m, d] of [[1, 1, 1, 1], [11, 4, 63, 65], [23, 3, 67, 17], [9, 5, 13, 6]] as const) {
-    it(`weight gradients and per-latent sums match the reference (rows ${rows}, k ${kk}, m ${m}, d ${d})`, async () => {
+  // d % 4 = 0 runs the vec4 entry point (d / 4 odd: a half-used last group), other d the scalar one
+  for (const [rows, kk, m, d] of [[1, 1, 1, 1], [11, 4, 63, 65], [23, 3, 67, 17], [9, 5, 13, 6], [5, 2, 7, 4], [17, 6, 50, 12], [64, 32, 1000, 128]] as const) {
+    it(`weight gradients and per-latent sums match the reference (rows ${rows}, k ${kk}, m ${m}, d ${d}, ${d % 4 === 0 ? 'vec4' : 'scalar'})`, async () => {
       const gpu = await testGpu();
       const { val, idx } = randomCode(rows, kk, m, rows + kk + m);
       const g = randomArray(rows * kk, 3);

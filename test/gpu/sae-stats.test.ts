@@ -24,9 +24,9 @@ function statsRef(sse: Float32Array, auxSse: Float32Array, lat: Float32Array, no
   return { record: [loss, mse, l1 / B, fires / B, aux, pairs, deadBefore], after, deadAfter, scale: kAux > 0 ? Math.min(deadAfter / kAux, 1) : 0 };
 }
 
-describe('sae-stats kernel (one workgroup of 256)', () => {
-  for (const [arch, B, m] of [[0, 1, 1], [1, 63, 255], [2, 65, 257], [2, 7, 1031]] as const) {
-    it(`arch ${arch}: loss terms, window pairs and the dead-latent window (B ${B}, m ${m})`, async () => {
+describe('sae-stats kernel (one workgroup of 256, or one invocation)', () => {
+  for (const [arch, B, m, family] of [[0, 1, 1, 'gpu'], [1, 63, 255, 'gpu'], [2, 65, 257, 'gpu'], [2, 7, 1031, 'gpu'], [0, 1, 1, 'cpu'], [1, 63, 255, 'cpu'], [2, 65, 257, 'cpu'], [2, 7, 1031, 'cpu']] as const) {
+    it(`arch ${arch}: loss terms, window pairs and the dead-latent window (B ${B}, m ${m}, ${family === 'gpu' ? 'tree sums' : 'serial'})`, async () => {
       const gpu = await testGpu();
       const sse = randomArray(B, 1).map(Math.abs);
       const auxSse = randomArray(B, 2).map(Math.abs);
@@ -40,7 +40,7 @@ describe('sae-stats kernel (one workgroup of 256)', () => {
       const out = gpu.empty([3, 8]);
       await stepStats(gpu, {
         sse: gpu.upload(sse, [B]), auxSse: gpu.upload(auxSse, [B]), latStats: gpu.upload(lat, [m, 4]), norms: gpu.upload(norms, [m]), since: sinceT, dead, out,
-      }, { arch: (['relu', 'jumprelu', 'topk'] as const)[arch], slot: 2, lam: 0.4, auxCoef: 0.5, kAux, window, updateDead: true });
+      }, { arch: (['relu', 'jumprelu', 'topk'] as const)[arch], slot: 2, lam: 0.4, auxCoef: 0.5, kAux, window, updateDead: true }, family);
       const ref = statsRef(sse, auxSse, lat, norms, since, arch, 0.4, 0.5, window, kAux, 0.75);
       const rec = (await gpu.read(out)).subarray(16, 23);
       ref.record.forEach((v, i) => expect(Math.abs(rec[i] - v), `field ${i}: ${rec[i]} vs ${v}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v))));

@@ -1,9 +1,12 @@
 import { expectShape, numel, packParams, type Gpu, type GpuTensor } from '../../gpu/index.js';
 import source from './sae-adam.wgsl?raw';
 
-export const saeAdamKernel = { name: 'sae-adam', source };
+export const saeAdamKernels = {
+  scalar: { name: 'sae-adam', source },
+  vec4: { name: 'sae-adam', source, entryPoint: 'main4' },
+};
 const WG = 64;
-/** Elements per invocation (PER in the WGSL). */
+/** Elements per invocation (PER in the WGSL's main; main4 updates one vec4). */
 const PER = 4;
 
 export interface AdamHyper {
@@ -22,10 +25,10 @@ export async function adamUpdate(gpu: Gpu, p: GpuTensor, g: GpuTensor, m: GpuTen
   const n = numel(p.shape);
   const stepSize = h.lr / (1 - h.beta1 ** t);
   const sqrtBc2 = Math.sqrt(1 - h.beta2 ** t);
-  await gpu.run(saeAdamKernel, {
+  await gpu.run(n % 4 === 0 ? saeAdamKernels.vec4 : saeAdamKernels.scalar, {
     params: packParams([{ u32: n }, { f32: stepSize }, { f32: sqrtBc2 }, { f32: h.beta1 }, { f32: h.beta2 }, { f32: h.eps }, { f32: 1 - h.beta1 }, { f32: 1 - h.beta2 }]),
     buffers: [p, g, m, v],
-    workgroups: Math.ceil(n / (WG * PER)),
+    workgroups: Math.ceil(n / (WG * PER)), // PER = 4: one vec4 per invocation in main4 too
     overrides: { WG },
   });
 }

@@ -2,17 +2,20 @@ import { expectShape, packParams, type Gpu, type GpuTensor } from '../../gpu/ind
 import { dummyTensor } from './dummy.js';
 import source from './sae-rows.wgsl?raw';
 
-export const saeRowsKernel = { name: 'sae-rows', source };
+export const saeRowsKernels = {
+  scalar: { name: 'sae-rows', source },
+  vec4: { name: 'sae-rows', source, entryPoint: 'main4' },
+};
 const WG = 64;
 
 async function rows(gpu: Gpu, mode: number, w: GpuTensor, c0: number, o: { g?: GpuTensor; norms?: GpuTensor; latStats?: GpuTensor; s?: number }): Promise<void> {
   const [mc, d] = w.shape;
   if (o.g) expectShape('sae-rows: g', o.g, [mc, d]);
-    await gpu.run(saeRowsKernel, {
-    params: packParams([{ u32: mc }, { u32: d }, { u32: c0 }, { u32: mode }, { f32: o.s ?? 0 }]),
+  await gpu.run(d % 4 === 0 ? saeRowsKernels.vec4 : saeRowsKernels.scalar, {
+    params: packParams([{ u32: mc }, { u32: d }, { u32: c0 }, { f32: o.s ?? 0 }]),
     buffers: [w, o.g ?? dummyTensor(gpu, 1), o.norms ?? dummyTensor(gpu, 2), o.latStats ?? dummyTensor(gpu, 3)],
     workgroups: Math.ceil(mc / WG),
-    overrides: { WG },
+    overrides: { WG, MODE: mode },
   });
 }
 

@@ -2,7 +2,12 @@ import { expectShape, packParams, type Gpu, type GpuTensor } from '../../gpu/ind
 import { dummyTensor } from './dummy.js';
 import source from './sae-sparse-gather.wgsl?raw';
 
-export const saeSparseGatherKernel = { name: 'sae-sparse-gather', source };
+export const saeSparseGatherKernels = {
+  decode: { name: 'sae-sparse-gather', source, entryPoint: 'decode' },
+  decode4: { name: 'sae-sparse-gather', source, entryPoint: 'decode4' },
+  dot: { name: 'sae-sparse-gather', source, entryPoint: 'dot' },
+  dot4: { name: 'sae-sparse-gather', source, entryPoint: 'dot4' },
+};
 const WG = 64;
 
 /** A sparse code: per row, kk (value, latent) slots; latent 0xFFFFFFFF marks an empty slot. */
@@ -21,7 +26,7 @@ export interface ShardView {
 }
 
 /**
- * y = beta·y + relu(val) gathered over the shard's decoder rows (+ bias).
+ * y = beta·y + relu(val) gathered over the shard's decoder rows (+ bias). d % 4 = 0 takes the vec4 entry point.
  * @param y [rows, d] f32
  */
 export async function sparseDecode(gpu: Gpu, code: SparseCode, shard: ShardView, y: GpuTensor, opts: { beta?: number; bias?: GpuTensor } = {}): Promise<void> {
@@ -30,16 +35,18 @@ export async function sparseDecode(gpu: Gpu, code: SparseCode, shard: ShardView,
   expectShape('sparseDecode: idx', code.idx, [rows, kk]);
   expectShape('sparseDecode: y', y, [rows, d]);
   if (opts.bias) expectShape('sparseDecode: bias', opts.bias, [d]);
-  await gpu.run(saeSparseGatherKernel, {
-    params: packParams([{ u32: rows }, { u32: kk }, { u32: d }, { u32: shard.c0 }, { u32: mc }, { u32: 0 }, { f32: opts.beta ?? 0 }, { u32: opts.bias ? 1 : 0 }]),
+  const vec4 = d % 4 === 0;
+  await gpu.run(vec4 ? saeSparseGatherKernels.decode4 : saeSparseGatherKernels.decode, {
+    params: packParams([{ u32: rows }, { u32: kk }, { u32: d }, { u32: shard.c0 }, { u32: mc }, { f32: opts.beta ?? 0 }, { u32: opts.bias ? 1 : 0 }]),
     buffers: [code.val, code.idx, shard.w, opts.bias ?? dummyTensor(gpu, 1), y],
-    workgroups: Math.ceil((rows * d) / WG),
+    workgroups: Math.ceil((rows * (vec4 ? Math.ceil(d / 16) : d)) / WG),
     overrides: { WG },
   });
 }
 
 /**
  * out[b, j] = [val > 0] · x[b]·W[idx[b, j]] for the slots whose latent lies in the shard (others untouched).
+ * d % 4 = 0 takes the vec4 entry point.
  * @param x [rows, d] f32  @param out [rows, kk] f32
  */
 export async function sparseDot(gpu: Gpu, code: SparseCode, shard: ShardView, x: GpuTensor, out: GpuTensor): Promise<void> {
@@ -48,10 +55,11 @@ export async function sparseDot(gpu: Gpu, code: SparseCode, shard: ShardView, x:
   expectShape('sparseDot: idx', code.idx, [rows, kk]);
   expectShape('sparseDot: x', x, [rows, d]);
   expectShape('sparseDot: out', out, [rows, kk]);
-  await gpu.run(saeSparseGatherKernel, {
-    params: packParams([{ u32: rows }, { u32: kk }, { u32: d }, { u32: shard.c0 }, { u32: mc }, { u32: 1 }, { f32: 0 }, { u32: 0 }]),
+  const vec4 = d % 4 === 0;
+  await gpu.run(vec4 ? saeSparseGatherKernels.dot4 : saeSparseGatherKernels.dot, {
+    params: packParams([{ u32: rows }, { u32: kk }, { u32: d }, { u32: shard.c0 }, { u32: mc }, { f32: 0 }, { u32: 0 }]),
     buffers: [code.val, code.idx, shard.w, x, out],
-    workgroups: Math.ceil((rows * kk) / WG),
+    workgroups: Math.ceil((rows * (vec4 ? Math.ceil(kk / 4) : kk)) / WG),
     overrides: { WG },
   });
 }

@@ -2,10 +2,14 @@ import { expectShape, packParams, type Gpu, type GpuTensor } from '../../gpu/ind
 import type { Csr } from './sae-csr.js';
 import source from './sae-sparse-outer.wgsl?raw';
 
-export const saeSparseOuterKernel = { name: 'sae-sparse-outer', source };
+export const saeSparseOuterKernels = {
+  scalar: { name: 'sae-sparse-outer', source },
+  vec4: { name: 'sae-sparse-outer', source, entryPoint: 'main4' },
+};
 const WG = 64;
-/** Columns per thread (COLS in the WGSL). */
+/** Columns per thread: COLS in the WGSL's main, two vec4 in main4 (d % 4 = 0). */
 const COLS = 4;
+const COLS_VEC4 = 8;
 
 /** The two weight gradients of a TopK code over one latent shard [c0, c0 + mc). */
 export interface SparseWeightGrads {
@@ -36,10 +40,11 @@ export async function sparseWeightGrads(gpu: Gpu, csr: Csr, t: SparseWeightGrads
   expectShape('sparseWeightGrads: dEnc', t.dEnc, [mc, d]);
   expectShape('sparseWeightGrads: entries', csr.entries, [rows * kk]);
   if (c0 + mc + 1 > csr.offsets.shape[0]) throw new Error(`sparseWeightGrads: shard ${c0}+${mc} exceeds the CSR's ${csr.offsets.shape[0] - 1} latents`);
-  await gpu.run(saeSparseOuterKernel, {
+  const vec4 = d % 4 === 0;
+  await gpu.run(vec4 ? saeSparseOuterKernels.vec4 : saeSparseOuterKernels.scalar, {
     params: packParams([{ u32: mc }, { u32: d }, { u32: c0 }, { u32: kk }, { f32: beta }]),
     buffers: [csr.offsets, csr.entries, t.val, t.g, t.gy, t.x, t.dDec, t.dEnc],
-    workgroups: Math.ceil((mc * Math.ceil(d / COLS)) / WG),
+    workgroups: Math.ceil((mc * Math.ceil(d / (vec4 ? COLS_VEC4 : COLS))) / WG),
     overrides: { WG },
   });
 }

@@ -1,8 +1,9 @@
-import { expectShape, packParams, type Gpu, type GpuTensor } from '../../gpu/index.js';
+import { expectShape, packParams, variantFamily, type Gpu, type GpuTensor, type VariantFamily } from '../../gpu/index.js';
 import { dummyTensor } from './dummy.js';
 import source from './sae-stats.wgsl?raw';
 
 export const saeStatsKernel = { name: 'sae-stats', source };
+const saeStatsSerialKernel = { name: 'sae-stats', source, entryPoint: 'serial' };
 const WG = 256;
 /** Floats per record: loss, mse, l1, l0, aux, window pairs, dead latents, 0. */
 export const STATS_FIELDS = 8;
@@ -36,20 +37,24 @@ export interface StatsOptions {
   updateDead: boolean;
 }
 
-/** Reduces one batch's statistics into out[slot] (and updates the dead-latent window when training). */
-export async function stepStats(gpu: Gpu, b: StatsBuffers, o: StatsOptions): Promise<void> {
+/**
+ * Reduces one batch's statistics into out[slot] (and updates the dead-latent window when training): one
+ * workgroup with tree sums on GPUs, one invocation with plain loops on CPU adapters (family 'cpu').
+ */
+export async function stepStats(gpu: Gpu, b: StatsBuffers, o: StatsOptions, family: VariantFamily = variantFamily(gpu)): Promise<void> {
   const rows = b.sse.shape[0];
   const m = b.norms.shape[0];
   expectShape('stats: latStats', b.latStats, [m, 4]);
   expectShape('stats: since', b.since, [m]);
   if (o.slot >= b.out.shape[0]) throw new Error(`stats: slot ${o.slot} beyond ${b.out.shape[0]}`);
-  await gpu.run(saeStatsKernel, {
+  const serial = family === 'cpu';
+  await gpu.run(serial ? saeStatsSerialKernel : saeStatsKernel, {
     params: packParams([
       { u32: rows }, { u32: m }, { u32: o.slot }, { u32: ARCH_CODE[o.arch] }, { f32: o.lam }, { f32: o.auxCoef },
       { u32: o.window }, { u32: o.kAux }, { u32: o.updateDead ? 1 : 0 },
     ]),
     buffers: [b.sse, b.auxSse ?? dummyTensor(gpu, 1), b.latStats, b.norms, b.since, b.dead, b.out],
     workgroups: 1,
-    overrides: { WG },
+    overrides: serial ? {} : { WG },
   });
 }

@@ -1,4 +1,5 @@
-// Per-step statistics and dead-latent bookkeeping, ONE workgroup (fixed-order tree sums: deterministic).
+// Per-step statistics and dead-latent bookkeeping, ONE workgroup (fixed-order tree sums: deterministic);
+// entry point `serial` does the same in one invocation (CPU adapters).
 //   sse, auxSse: [rows] per-row squared errors;  latStats: [m, 4] (fires, fsum, window pairs, 0);  norms: [m]
 //   mse = sum sse / B;  l0 = sum fires / B;  l1 = sum_i fsum_i · norms_i / B;  aux = dead[1] · sum auxSse / B
 //   loss = mse + lam · l1 (arch 0, ReLU) | mse + lam · l0 (arch 1, JumpReLU) | mse + auxCoef · aux (arch 2, TopK)
@@ -68,6 +69,11 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   red2[lid] = vec2f(0.0);
   reduce(lid);
   if (lid != 0u) { return; }
+  writeRecord(tot.xyz, rows, deadBefore, auxScale, red[0].y, red[0].x);
+}
+
+// out[slot] and (training) dead from the sums: tot = (fires, fsum·norm, window pairs), rows = (sse, auxSse)
+fn writeRecord(tot: vec3f, rows: vec2f, deadBefore: f32, auxScale: f32, deadNow: f32, deadAfter: f32) {
   let B = f32(params.rows);
   let mse = rows.x / B;
   let l0 = tot.x / B;
@@ -84,10 +90,35 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   out[base + 3u] = l0;
   out[base + 4u] = aux;
   out[base + 5u] = tot.z;
-  out[base + 6u] = select(deadBefore, red[0].y, params.updateDead != 0u);
+  out[base + 6u] = select(deadBefore, deadNow, params.updateDead != 0u);
   out[base + 7u] = 0.0;
   if (params.updateDead != 0u) {
-    dead[0] = red[0].x;
-    dead[1] = select(0.0, min(red[0].x / f32(max(params.kAux, 1u)), 1.0), params.kAux > 0u);
+    dead[0] = deadAfter;
+    dead[1] = select(0.0, min(deadAfter / f32(max(params.kAux, 1u)), 1.0), params.kAux > 0u);
   }
+}
+
+// The same in one invocation with plain loops (CPU adapters, which run barriers slowly): sums in index order.
+@compute @workgroup_size(1)
+fn serial() {
+  var rows = vec2f(0.0);
+  for (var b = 0u; b < params.rows; b++) {
+    rows.x += sse[b];
+    if (params.arch == 2u && params.kAux > 0u) { rows.y += auxSse[b]; }
+  }
+  var tot = vec3f(0.0);
+  var deadNow = 0.0;
+  var deadAfter = 0.0;
+  for (var i = 0u; i < params.m; i++) {
+    let s = latStats[i];
+    tot += vec3f(s.x, s.y * norms[i], s.z);
+    if (params.updateDead != 0u) {
+      var n = since[i];
+      if (n >= params.window) { deadNow += 1.0; }
+      if (s.x > 0.0) { n = 0u; } else { n = min(n + params.rows, 0x80000000u); }
+      since[i] = n;
+      if (n >= params.window) { deadAfter += 1.0; }
+    }
+  }
+  writeRecord(tot, rows, dead[0], dead[1], deadNow, deadAfter);
 }

@@ -4,6 +4,8 @@ import source from './sae-topk.wgsl?raw';
 
 export const saeTopkKernel = { name: 'sae-topk', source };
 const WG = 64;
+/** Largest k whose heap lives in private memory (KMAX in the WGSL); larger k keeps it in the output. */
+const KMAX = 64;
 /** Latent index of an empty selection slot. */
 export const TOPK_SENTINEL = 0xffffffff;
 
@@ -29,11 +31,13 @@ export interface DeadMask {
 export async function topkSelect(gpu: Gpu, pre: GpuTensor, k: number, idxOffset: number, out: TopkOutput, mask?: DeadMask): Promise<void> {
   const [rows, n] = pre.shape;
   checkOut(out, rows, k);
+  // window 0 masks nothing
+  const since = mask && mask.window > 0 ? mask.since : null;
   await gpu.run(saeTopkKernel, {
-    params: packParams([{ u32: rows }, { u32: n }, { u32: k }, { u32: n }, { u32: 0 }, { u32: idxOffset }, { u32: mask?.window ?? 0 }, { u32: out.val.shape[1] }, { u32: out.offset }]),
-    buffers: [pre, dummyTensor(gpu, 1, 'u32'), mask?.since ?? dummyTensor(gpu, 2, 'u32'), out.val, out.idx],
+    params: packParams([{ u32: rows }, { u32: n }, { u32: k }, { u32: n }, { u32: idxOffset }, { u32: mask?.window ?? 0 }, { u32: out.val.shape[1] }, { u32: out.offset }]),
+    buffers: [pre, dummyTensor(gpu, 1, 'u32'), since ?? dummyTensor(gpu, 2, 'u32'), out.val, out.idx],
     workgroups: Math.ceil(rows / WG),
-    overrides: { WG },
+    overrides: { WG, MODE: 0, MASKED: since ? 1 : 0, PRIVATE: k <= KMAX ? 1 : 0 },
   });
 }
 
@@ -46,10 +50,10 @@ export async function topkMerge(gpu: Gpu, val: GpuTensor, idx: GpuTensor, k: num
   expectShape('topkMerge: idx', idx, [rows, n]);
   checkOut(out, rows, k);
   await gpu.run(saeTopkKernel, {
-    params: packParams([{ u32: rows }, { u32: n }, { u32: k }, { u32: n }, { u32: 1 }, { u32: 0 }, { u32: 0 }, { u32: out.val.shape[1] }, { u32: out.offset }]),
+    params: packParams([{ u32: rows }, { u32: n }, { u32: k }, { u32: n }, { u32: 0 }, { u32: 0 }, { u32: out.val.shape[1] }, { u32: out.offset }]),
     buffers: [val, idx, dummyTensor(gpu, 3, 'u32'), out.val, out.idx],
     workgroups: Math.ceil(rows / WG),
-    overrides: { WG },
+    overrides: { WG, MODE: 1, MASKED: 0, PRIVATE: k <= KMAX ? 1 : 0 },
   });
 }
 
