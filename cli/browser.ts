@@ -4,8 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { deserializeError } from '../src/errors/index.js';
+import { deserializeError, GpuError } from '../src/errors/index.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+import { NO_ADAPTER_HELP } from './node-webgpu.js';
 import type { TaskOutcome } from './page/cli-page.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -172,7 +173,11 @@ export async function runInBrowser<T>(task: string, args: Record<string, unknown
   if (runtime === 'node') {
     try {
       const outcome = await runTaskInNode(task, { ...args, files: fileUrls }, base);
-      if (!outcome.ok) throw deserializeError(outcome.error);
+      if (!outcome.ok) {
+        const e = deserializeError(outcome.error);
+        // the page's "no WebGPU" help speaks of browsers; in Node the fix is the Vulkan driver
+        throw e.code === 'gpu-unavailable' ? new GpuError('gpu-unavailable', NO_ADAPTER_HELP) : e;
+      }
       return { result: outcome.result as T, outputs };
     } finally {
       server.close();

@@ -44,6 +44,24 @@ describe('deltascope --runtime node (Dawn)', () => {
     }
   });
 
+  it('train: log.json losses match the PyTorch TopK trace within 1e-4', async () => {
+    const T = `${F}/training`;
+    const out = path.join(tmp, 'train');
+    const r = cli(['train', '--runtime', 'node', '--data', `${T}/data.npy`, '--arch', 'topk', '--width', '256', '--k', '4', '--lr', '0.002', '--steps', '50', '--batch', '64', '--init', `${T}/topk/init.safetensors`, '--order', `${T}/topk/batch_indices.npy`, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const log = JSON.parse(await readFile(path.join(out, 'log.json'), 'utf8')) as { steps: { step: number; loss: number }[] };
+    const ref = parseNpy(new Uint8Array(await readFile(`${T}/topk/loss.npy`)), 'loss.npy').data as Float32Array;
+    expect(log.steps).toHaveLength(50);
+    for (const s of log.steps) expect(Math.abs(s.loss - ref[s.step]) / Math.abs(ref[s.step]), `step ${s.step}`).toBeLessThanOrEqual(TOL.trainLoss);
+  });
+
+  it('without a Vulkan driver Dawn finds no adapter: the message says how to point the loader at one', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'cli/deltascope.mjs'), 'gpu-info', '--runtime', 'node'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: path.join(tmp, 'no-such-icd.json') } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Dawn found no GPU adapter\. On a Linux GPU server point the Vulkan loader at the driver/);
+    expect(r.stderr).not.toMatch(/this browser/);
+  });
+
   it('an unknown runtime is bad input: exit 2, one line', () => {
     const r = cli(['gpu-info', '--runtime', 'firefox']);
     expect(r.status).toBe(2);
