@@ -161,7 +161,8 @@ export async function runInBrowser<T>(task: string, args: Record<string, unknown
       return;
     }
     const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
-    const target = inside(DIST, rel);
+    // Node runs the sources (no build): the demo's assets are served from where Vite's build copies them from.
+    const target = inside(runtime === 'node' ? path.join(ROOT, 'public') : DIST, rel);
     if (!target) res.writeHead(404).end();
     else serveFile(req, res, target);
   });

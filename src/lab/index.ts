@@ -14,4 +14,5 @@ export { runLens, type RunLensOptions } from './activation-lens.js';
 export { clearSaeCheckpoints } from './experiment-train.js';
 export { EXTRACT_BATCH_SEQUENCES } from './experiment-load.js';
 export { experimentWorkerRunner, type ExperimentRunner } from './experiment-worker-client.js';
+export { runBrowserExperiment } from './experiment-browser.js';
 export { createExperimentApi, type ExperimentApi } from './experiment-worker-api.js';

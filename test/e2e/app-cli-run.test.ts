@@ -72,6 +72,28 @@ describe('deltascope run', () => {
     expect(metricsDifferences(b.metrics, shipped.metrics), 'a changed pipeline needs a new shipped bundle: node tools/demo/make-bundle.mjs').toEqual([]);
   });
 
+  it('--runtime node (Dawn, no browser) runs a fixture config to the same numbers as Chromium', { timeout: 1_200_000 }, async () => {
+    const file = writeConfig('fixture.json');
+    const bundles = [];
+    for (const runtime of ['chromium', 'node']) {
+      const out = path.join(dir, `fixture-${runtime}`);
+      const r = spawnSync('node', [path.join(ROOT, 'cli/deltascope.mjs'), 'run', '--runtime', runtime, '--config', file, '--out', out], {
+        cwd: ROOT, encoding: 'utf8', timeout: 1_000_000, env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout) as { bundle: string; stages: Record<string, boolean> };
+      expect(summary.stages).toEqual({ load: true, extract: true, train: true, evaluate: true });
+      bundles.push(await readBundle(new Uint8Array(readFileSync(summary.bundle)), `${runtime}/bundle.zip`));
+    }
+    const [chromium, node] = bundles;
+    expect(node.manifest.config).toEqual(chromium.manifest.config);
+    expect(node.metrics.deltaNorms.length).toBeGreaterThan(0);
+    // the model's name is the URL each run served it from (another port each time)
+    expect(node.metrics.model && chromium.metrics.model).toBeTruthy();
+    const sameName = { ...node.metrics, model: { ...node.metrics.model!, name: chromium.metrics.model!.name } };
+    expect(metricsDifferences(sameName, chromium.metrics)).toEqual([]);
+  });
+
   it('refuses a bad config with one line naming the file and every problem (exit 2)', () => {
     const file = writeConfig('bad.json', { layers: [1, 1], sae: { architecture: 'topk', width: 8, lr: 0.1, steps: 0, batchSize: 4 } });
     const r = cli('run', '--config', file, '--out', path.join(dir, 'never'));

@@ -1,5 +1,5 @@
 import { modelFilesFromMap, modelFilesFromUrl, writeBundle, type ModelFiles } from '../../../src/formats/index.js';
-import { bundleContents, experimentWorkerRunner, parseRunConfig, type LocalInputs } from '../../../src/lab/index.js';
+import { bundleContents, experimentWorkerRunner, parseRunConfig, runBrowserExperiment, type ExperimentRunner, type LocalInputs } from '../../../src/lab/index.js';
 import { renderFigures } from '../../../src/app/figures.js';
 import { putOutput, reportProgress } from '../outputs.js';
 
@@ -38,11 +38,16 @@ export async function run(args: RunTaskArgs): Promise<RunTaskResult> {
     pretrained: new Map(config.pretrained.filter((p) => f[`pretrained-${p.layer}`]).map((p) => [p.layer, dictionary(f[`pretrained-${p.layer}`])])),
   };
   let last = '';
-  // The same module worker the app runs its pipeline in.
-  const runner = experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
+  // The same module worker the app runs its pipeline in; `--runtime node` has no workers, and nothing to keep
+  // responsive, so there the same pipeline runs in this thread.
+  const runner: ExperimentRunner =
+    typeof Worker === 'undefined'
+      ? { run: (cfg, locator, events, signal) => runBrowserExperiment(cfg, locator, events, signal) }
+      : experimentWorkerRunner(() => new Worker(new URL('../../../workers/experiment.worker.ts', import.meta.url), { type: 'module', name: 'experiment' }));
+  const pageBase = typeof location === 'undefined' ? `${(globalThis as { __deltascopeOutBase?: string }).__deltascopeOutBase}/` : location.href;
   const output = await runner.run(
     config,
-    { demoBase: new URL('/demo/', location.href).href, local },
+    { demoBase: new URL('/demo/', pageBase).href, local },
     {
       onStage: (stage, state) => reportProgress(`${stage}: ${state === 'start' ? 'started' : 'done'}`),
       onProgress: (p) => {
