@@ -28,7 +28,7 @@ function layerRules(folder) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'public/**', 'test-output/**', 'tools/**/*.py'] },
+  { ignores: ['dist/**', 'bench/gpu/dist/**', 'node_modules/**', 'public/**', 'test-output/**', 'tools/**/*.py'] },
   ...tseslint.configs.recommended,
   {
     rules: {
