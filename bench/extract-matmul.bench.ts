@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { acquireGpu, type Gpu, type GpuTensor } from '../src/gpu/index.js';
 import { packF16Rows, quantizeRows } from '../src/model/index.js';
 import { projMatmul, type ProjVariant, type ProjWeight, type WeightFormat } from '../src/model/kernels/proj-matmul.js';
+import { sampledProductError } from './sampled-error.js';
 import { dequantizedRef, f16RoundedRef } from '../test/ref/proj-matmul.js';
 import { onnxProductModel } from './onnx-model.js';
 
@@ -26,19 +27,6 @@ function randomArray(n: number, seed: number): Float32Array {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 31 - 1;
   });
-}
-
-function sampledError(got: Float32Array, x: Float32Array, w: ArrayLike<number>): number {
-  let [maxDiff, maxRef] = [0, 0];
-  for (const m of [0, M >> 1, M - 1]) {
-    for (let n = 0; n < N; n++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += x[m * K + k] * w[n * K + k];
-      maxDiff = Math.max(maxDiff, Math.abs(got[m * N + n] - s));
-      maxRef = Math.max(maxRef, Math.abs(s));
-    }
-  }
-  return maxDiff / maxRef;
 }
 
 interface Candidate {
@@ -124,7 +112,7 @@ export async function run(log: Log): Promise<void> {
   }
   // also the tiled variant's tuning on a GPU, outside the timed runs
   for (const c of candidates) {
-    const err = sampledError(await c.run(), x, c.ref);
+    const err = sampledProductError(await c.run(), x, c.ref, M, K, N, true);
     if (!(err <= c.tol)) throw new Error(`${c.name}: relative error ${err} exceeds ${c.tol}; not timing a wrong result`);
   }
   const times = candidates.map((): number[] => []);

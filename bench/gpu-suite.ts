@@ -15,6 +15,7 @@ import { projMatmul, type ProjWeight, type WeightFormat } from '../src/model/ker
 import { initSaeParams, resolveTrainConfig, SaeTrainer, type SaeArch } from '../src/sae/index.js';
 import { dequantizedRef } from '../test/ref/proj-matmul.js';
 import fmaSource from './kernels/fma-peak.wgsl?raw';
+import { sampledProductError } from './sampled-error.js';
 
 export type Preset = 'tiny' | 'full';
 
@@ -138,21 +139,6 @@ async function fmaPeak(gpu: Gpu, threads: number, iters: number, rounds: number)
   return { gflops: (threads * iters * 8 * 4 * 2) / (ms * 1e6), check: check('fma-peak chains vs CPU', worst, 1e-4) };
 }
 
-/** max |got − ref| / max |ref| of x·Wᵀ on a few sampled rows, in float64. */
-function sampledTransB(got: Float32Array, x: Float32Array, w: ArrayLike<number>, M: number, K: number, N: number): number {
-  let diff = 0;
-  let ref = 0;
-  for (const m of new Set([0, Math.floor(M / 2), M - 1])) {
-    for (let n = 0; n < N; n++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += x[m * K + k] * w[n * K + k];
-      diff = Math.max(diff, Math.abs(got[m * N + n] - s));
-      ref = Math.max(ref, Math.abs(s));
-    }
-  }
-  return diff / ref;
-}
-
 async function gemmRates(gpu: Gpu, shapes: [number, number, number][], rounds: number, peak: number, checks: Check[]): Promise<Rate[]> {
   const rates: Rate[] = [];
   // f16 products (f32 sums) where the device has shader-f16; elsewhere the emulation checks the same kernel's path
@@ -172,7 +158,7 @@ async function gemmRates(gpu: Gpu, shapes: [number, number, number][], rounds: n
       await run();
       // f16 inputs carry 2^-11 relative rounding each, against a float64 product of the unrounded ones
       const tol = precision === 'f32' ? 1e-4 : 3e-3;
-      checks.push(check(`gemm ${precision} ${M}×${K}×${N} vs float64`, sampledTransB(await gpu.read(ty), x, w, M, K, N), tol));
+      checks.push(check(`gemm ${precision} ${M}×${K}×${N} vs float64`, sampledProductError(await gpu.read(ty), x, w, M, K, N, true), tol));
       const ms = await minMs(rounds, run);
       const gflops = (2 * M * K * N) / (ms * 1e6);
       rates.push({ name: `gemm ${precision} x·Wᵀ ${M}×${K}×${N}`, ms, gflops, fractionOfPeak: gflops / peak });
@@ -211,7 +197,7 @@ async function projRates(gpu: Gpu, s: { m: number; n: number; k: number }, round
       await gpu.sync();
     };
     await run();
-    checks.push(check(`projection ${format} ${m}×${k}×${n} vs CPU decode`, sampledTransB(await gpu.read(ty), x, decoded, m, k, n), 1e-4));
+    checks.push(check(`projection ${format} ${m}×${k}×${n} vs CPU decode`, sampledProductError(await gpu.read(ty), x, decoded, m, k, n, true), 1e-4));
     const ms = await minMs(rounds, run);
     const gflops = (2 * m * k * n) / (ms * 1e6);
     rates.push({ name: `projection ${format} ${m}×${k}×${n}`, ms, gflops, fractionOfPeak: gflops / peak });

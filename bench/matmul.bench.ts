@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { acquireGpu, defaultMatmulVariant, matmul, matmulTransB, type Gpu, type GpuTensor, type MatmulVariant } from '../src/gpu/index.js';
 import { onnxProductModel, type OnnxProduct } from './onnx-model.js';
+import { sampledProductError } from './sampled-error.js';
 
 type Log = (line: string) => void;
 
@@ -24,21 +25,6 @@ function randomArray(n: number, seed: number): Float32Array {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 31 - 1;
   });
-}
-
-/** Float64 product on a few sampled rows (the full product of the large shapes takes seconds in JS). */
-function sampledError(got: Float32Array, x: Float32Array, w: Float32Array, M: number, K: number, N: number, transB: boolean): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (const m of new Set([0, Math.floor(M / 2), M - 1])) {
-    for (let n = 0; n < N; n++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += x[m * K + k] * (transB ? w[n * K + k] : w[k * N + n]);
-      maxDiff = Math.max(maxDiff, Math.abs(got[m * N + n] - s));
-      maxRef = Math.max(maxRef, Math.abs(s));
-    }
-  }
-  return maxDiff / maxRef;
 }
 
 /**
@@ -148,7 +134,7 @@ export async function run(log: Log): Promise<void> {
     }
     const errors: number[] = [];
     for (const [c, transB, wv] of candidates) {
-      const err = sampledError(await c.run(), x, wv, M, K, N, transB);
+      const err = sampledProductError(await c.run(), x, wv, M, K, N, transB);
       if (!(err <= CHECK_TOL)) throw new Error(`${c.name} at ${M}×${K}×${N}: relative error ${err} exceeds ${CHECK_TOL}; not timing a wrong result`);
       errors.push(err);
     }
