@@ -1,6 +1,7 @@
 export { acquireGpu, Gpu, NO_WEBGPU_HELP, type AcquireOptions, type GpuInfo, type RunOptions } from './gpu.js';
 export { foldWorkgroups } from './dispatch.js';
 export { adapterKey, autotune, setTuneStore, sizeClass, type TuneCandidate, type TuneOptions, type TuneStore } from './autotune.js';
+export { workgroupProblem } from './workgroup-limits.js';
 export { forceVariantFamily, isCpuAdapter, variantFamily, type VariantFamily } from './variants.js';
 export { packParams, type ParamField } from './params.js';
 export { PipelineCache, type Kernel, type Overrides } from './pipelines.js';

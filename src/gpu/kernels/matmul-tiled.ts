@@ -1,6 +1,7 @@
 import { sizeClass } from '../autotune.js';
 import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
+import { workgroupProblem } from '../workgroup-limits.js';
 import type { GemmDesc, GemmPrecision, MatmulTile } from './matmul.js';
 import source from './matmul-tiled.wgsl?raw';
 
@@ -66,12 +67,8 @@ export function tiledTile(gpu: Gpu, tile: MatmulTile, precision: GemmPrecision):
   if (![t.x, t.y, t.k].every((v) => Number.isInteger(v) && v > 0)) throw bad('x, y and k must be positive integers');
   if (![4, 8].includes(t.tm) || ![4, 8].includes(t.tn)) throw bad('tm and tn must be 4 or 8');
   if (t.k % 4 !== 0) throw bad('k must be a multiple of 4');
-  const lim = gpu.limits;
-  if (t.x * t.y > lim.maxComputeInvocationsPerWorkgroup || t.x > lim.maxComputeWorkgroupSizeX || t.y > lim.maxComputeWorkgroupSizeY) {
-    throw bad(`${t.x}×${t.y} threads exceed this device's workgroup size limits`);
-  }
-  const bytes = (t.y * t.tm + t.x * t.tn) * t.k * (precision === 'f16' ? 2 : 4);
-  if (bytes > lim.maxComputeWorkgroupStorageSize) throw bad(`tiles take ${bytes} bytes of workgroup memory, over ${lim.maxComputeWorkgroupStorageSize}`);
+  const problem = workgroupProblem(gpu, t.x, t.y, (t.y * t.tm + t.x * t.tn) * t.k * (precision === 'f16' ? 2 : 4));
+  if (problem) throw bad(problem);
   return t;
 }
 

@@ -1,4 +1,4 @@
-import { autotune, BYTES_PER_ELEMENT, expectShape, isCpuAdapter, numel, packParams, sizeClass, variantFamily, type Gpu, type GpuTensor, type Kernel } from '../../gpu/index.js';
+import { autotune, BYTES_PER_ELEMENT, expectShape, isCpuAdapter, numel, packParams, sizeClass, variantFamily, workgroupProblem, type Gpu, type GpuTensor, type Kernel } from '../../gpu/index.js';
 import source from './proj-matmul.wgsl?raw';
 
 /** How a projection's weights sit on the GPU (see quantize.ts for the packing). */
@@ -84,13 +84,8 @@ export function projTileProblem(gpu: Gpu, t: ProjTile, arithmetic: ProjArithmeti
   if (!int(t.wgX) || !int(t.wgY) || !int(t.tm) || t.tm > 8) return 'wgX, wgY must be positive integers and tm 1 … 8';
   if (t.tn !== 4 && t.tn !== 8) return 'tn must be 4 or 8';
   if (!int(t.bk) || t.bk % 8 !== 0) return 'bk must be a positive multiple of 8';
-  const lim = gpu.limits;
-  if (t.wgX * t.wgY > lim.maxComputeInvocationsPerWorkgroup || t.wgX > lim.maxComputeWorkgroupSizeX || t.wgY > lim.maxComputeWorkgroupSizeY) {
-    return `${t.wgX} × ${t.wgY} threads exceed this device's workgroup limits`;
-  }
-  const bytes = (t.wgY * t.tm + t.wgX * t.tn) * (t.bk / 4 + 1) * (arithmetic === 'f16' ? 8 : 16);
-  if (bytes > lim.maxComputeWorkgroupStorageSize) return `its ${bytes} bytes of tiles exceed maxComputeWorkgroupStorageSize ${lim.maxComputeWorkgroupStorageSize}`;
-  return null;
+  // staged rows are bk/4 vec4s plus one of padding
+  return workgroupProblem(gpu, t.wgX, t.wgY, (t.wgY * t.tm + t.wgX * t.tn) * (t.bk / 4 + 1) * (arithmetic === 'f16' ? 8 : 16));
 }
 
 /** A weight matrix W [rows = out, cols = in] as uploaded: f32 values, or packed codes plus per-run scales. */
